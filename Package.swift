@@ -1,0 +1,96 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "imarket",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "imarket", targets: ["imarket"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries: OpenSSL 3 and libpq come from Debian (libssl-dev, libpq-dev).
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // Functions for the OpenSSL macros Swift cannot import.
+        .target(name: "COpenSSLShim", dependencies: ["COpenSSL"]),
+
+        // TLS for SwiftNIO on system OpenSSL, plus the crypto helpers (hashes, randomness, certificates).
+        .target(
+            name: "ImarketTLS",
+            dependencies: [
+                "COpenSSL", "COpenSSLShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // PostgreSQL on libpq: connection pool on owned threads, transactions, migrations, embedded cluster.
+        .target(
+            name: "ImarketPostgres",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // JSON-RPC 2.0: JSON parsing, request dispatch, typed params, OpenRPC generation. No I/O.
+        .target(name: "ImarketJSONRPC"),
+        // HTTP/1.1 + WebSocket front end over TLS.
+        .target(
+            name: "ImarketHTTP",
+            dependencies: [
+                "ImarketTLS", "ImarketJSONRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Pure domain rules: credit codes, selection, credit score, compliance rules. No I/O.
+        .target(name: "ImarketDomain"),
+        // The application: accounts, authorization, repositories, method handlers, server wiring.
+        .target(
+            name: "ImarketApp",
+            dependencies: [
+                "ImarketTLS", "ImarketPostgres", "ImarketJSONRPC", "ImarketHTTP", "ImarketDomain",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "imarket",
+            dependencies: [
+                "ImarketApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Shared by the test targets: a private PostgreSQL cluster, a blocking TLS client, the server process.
+        .target(
+            name: "ImarketTestSupport",
+            dependencies: ["COpenSSL", "COpenSSLShim", "ImarketPostgres", "ImarketJSONRPC"],
+            path: "Tests/ImarketTestSupport"
+        ),
+        .testTarget(name: "ImarketJSONRPCTests", dependencies: ["ImarketJSONRPC"]),
+        .testTarget(name: "ImarketDomainTests", dependencies: ["ImarketDomain"]),
+        .testTarget(name: "ImarketTLSTests", dependencies: ["ImarketTLS", "ImarketTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
+        .testTarget(name: "ImarketPostgresTests", dependencies: ["ImarketPostgres", "ImarketTestSupport"]),
+        .testTarget(name: "ImarketIntegrationTests", dependencies: ["ImarketTestSupport", "ImarketJSONRPC"]),
+    ]
+)
