@@ -1,0 +1,219 @@
+import CLibPQ
+import Foundation
+
+/// One libpq session. Not Sendable: every call blocks in libpq, so a connection lives on
+/// the pool thread that owns it and is only lent to closures running on that thread.
+public final class PostgresConnection {
+    let handle: OpaquePointer
+    /// SQL text → server-side prepared statement name.
+    private var statements: [String: String] = [:]
+    private var nextStatementNumber = 0
+    /// Set when the session is left in a state we cannot reason about (e.g. COPY mode).
+    private(set) var isPoisoned = false
+
+    /// How many times this connection has called PQprepare. Tests use it to prove reuse.
+    public private(set) var prepareCount = 0
+    /// Distinct statements are kept until this many exist, then the cache is reset, so an
+    /// app that builds SQL dynamically cannot grow server memory without bound.
+    static let statementCacheLimit = 512
+
+    /// Opens a session and applies the per-connection settings. Blocking: call it only
+    /// from a thread you own (the pool does; so do the cluster tools).
+    public init(configuration: PostgresConfiguration) throws {
+        let timeout = max(1, Int(configuration.connectTimeout.seconds.rounded(.up)))
+        // Config values come after the expanded conninfo so they override it.
+        let keywords = ["dbname", "connect_timeout", "application_name"]
+        let values = [configuration.conninfo, String(timeout), configuration.applicationName]
+        let connection = withCStringArray(keywords) { keywordPointers in
+            withCStringArray(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else {
+            throw PostgresError(code: .unavailable, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(connection)
+            throw PostgresError(code: .unavailable, message: message.isEmpty ? "connection failed" : message)
+        }
+        handle = connection
+        _ = try execParams(
+            "SELECT set_config('statement_timeout', $1, false), set_config('TimeZone', 'UTC', false),"
+                + " set_config('DateStyle', 'ISO, MDY', false)",
+            [String(configuration.statementTimeout.wholeMilliseconds)]
+        )
+    }
+
+    deinit { PQfinish(handle) }
+
+    // MARK: Public statement API
+
+    /// Runs one statement with bound parameters, preparing it on first use per connection.
+    @discardableResult
+    public func query(_ sql: String, _ params: [PostgresBindable?] = []) throws -> PostgresRows {
+        let name = try preparedName(for: sql, params)
+        let result = try withParameters(params) { values, _ in
+            PQexecPrepared(handle, name, Int32(params.count), values, nil, nil, 0)
+        }
+        do {
+            return try materialize(check(result))
+        } catch let error as PostgresError {
+            // Stale or vanished statements (schema changed, DISCARD ALL) are re-prepared next time.
+            if error.sqlState == "26000" || error.sqlState == "0A000" { statements[sql] = nil }
+            throw error
+        }
+    }
+
+    /// Like `query`, returning the affected row count (0 for statements without one).
+    @discardableResult
+    public func execute(_ sql: String, _ params: [PostgresBindable?] = []) throws -> Int {
+        let rows = try query(sql, params)
+        return rows.affectedRows
+    }
+
+    /// PQexec: several statements separated by semicolons, no parameters. Meant for
+    /// migrations and fixed session commands, never for SQL containing values.
+    public func simpleQuery(_ sql: String) throws {
+        let result = PQexec(handle, sql)
+        PQclear(try check(result))
+    }
+
+    /// libpq's view of the transaction state, after the last command.
+    public var transactionStatus: PGTransactionStatusType { PQtransactionStatus(handle) }
+
+    /// The backend process id, handy for tests that terminate sessions.
+    public var backendPID: Int32 { PQbackendPID(handle) }
+
+    // MARK: Health (used by the pool)
+
+    /// Cheap liveness probe before lending the connection: reads whatever the server sent
+    /// while we were idle (a shutdown notice, EOF) without blocking or a round trip.
+    var isUsableWhenIdle: Bool {
+        guard !isPoisoned, PQstatus(handle) == CONNECTION_OK else { return false }
+        guard PQconsumeInput(handle) == 1 else { return false }
+        while let notification = PQnotifies(handle) { PQfreemem(notification) }
+        return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    var isBroken: Bool { isPoisoned || PQstatus(handle) != CONNECTION_OK }
+
+    /// Returns the session to idle after a borrower finished; false means discard it.
+    func resetAfterUse() -> Bool {
+        if isBroken { return false }
+        switch PQtransactionStatus(handle) {
+        case PQTRANS_IDLE:
+            return true
+        case PQTRANS_INTRANS, PQTRANS_INERROR:
+            // A borrower left a transaction open: never let it leak into the next caller.
+            return (try? simpleQuery("ROLLBACK")) != nil && PQtransactionStatus(handle) == PQTRANS_IDLE
+        default:
+            return false
+        }
+    }
+
+    // MARK: libpq plumbing
+
+    private func preparedName(for sql: String, _ params: [PostgresBindable?]) throws -> String {
+        if let name = statements[sql] { return name }
+        if statements.count >= Self.statementCacheLimit, PQtransactionStatus(handle) == PQTRANS_IDLE {
+            try simpleQuery("DEALLOCATE ALL")
+            statements.removeAll()
+        }
+        nextStatementNumber += 1
+        let name = "imarket_\(nextStatementNumber)"
+        let types = params.map { $0?.postgresTypeOID ?? 0 }
+        let result = types.withUnsafeBufferPointer { buffer in
+            PQprepare(handle, name, sql, Int32(params.count), buffer.isEmpty ? nil : buffer.baseAddress)
+        }
+        prepareCount += 1
+        PQclear(try check(result))
+        statements[sql] = name
+        return name
+    }
+
+    /// Unnamed-statement execution with parameters, for internal one-off commands.
+    func execParams(_ sql: String, _ params: [PostgresBindable?]) throws -> PostgresRows {
+        let result = try withParameters(params) { values, types in
+            PQexecParams(handle, sql, Int32(params.count), types, values, nil, nil, 0)
+        }
+        return try materialize(check(result))
+    }
+
+    private func withParameters(
+        _ params: [PostgresBindable?],
+        _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Oid>?) -> OpaquePointer?
+    ) throws -> OpaquePointer? {
+        var owned: [UnsafeMutablePointer<CChar>?] = []
+        owned.reserveCapacity(params.count)
+        defer { owned.forEach { free($0) } }
+        for (index, param) in params.enumerated() {
+            guard let param else { owned.append(nil); continue }
+            let text = param.postgresText
+            if text.utf8.contains(0) {
+                throw PostgresError(code: .protocolViolation, message: "parameter $\(index + 1) contains a NUL byte")
+            }
+            owned.append(strdup(text))
+        }
+        let values = owned.map { UnsafePointer($0) }
+        let types = params.map { $0?.postgresTypeOID ?? 0 }
+        return values.withUnsafeBufferPointer { valueBuffer in
+            types.withUnsafeBufferPointer { typeBuffer in
+                body(valueBuffer.isEmpty ? nil : valueBuffer.baseAddress, typeBuffer.isEmpty ? nil : typeBuffer.baseAddress)
+            }
+        }
+    }
+
+    /// Turns a PGresult into success or a classified error, clearing it on failure.
+    private func check(_ result: OpaquePointer?) throws -> OpaquePointer {
+        guard let result else { throw PostgresError.from(result: nil, connection: handle) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return result
+        case PGRES_FATAL_ERROR, PGRES_NONFATAL_ERROR, PGRES_BAD_RESPONSE:
+            let error = PostgresError.from(result: result, connection: handle)
+            PQclear(result)
+            throw error
+        default:
+            // COPY or pipeline states: the session's protocol position is now unknown.
+            PQclear(result)
+            isPoisoned = true
+            throw PostgresError(code: .protocolViolation, message: "unexpected result status (COPY is not supported)")
+        }
+    }
+
+    /// Copies every value out so the PGresult can be freed immediately.
+    private func materialize(_ result: OpaquePointer) -> PostgresRows {
+        defer { PQclear(result) }
+        let fieldCount = PQnfields(result)
+        let rowCount = PQntuples(result)
+        let names = (0..<fieldCount).map { String(cString: PQfname(result, $0)) }
+        var values = [[String?]]()
+        values.reserveCapacity(Int(rowCount))
+        for row in 0..<rowCount {
+            var rowValues = [String?]()
+            rowValues.reserveCapacity(Int(fieldCount))
+            for field in 0..<fieldCount {
+                if PQgetisnull(result, row, field) == 1 {
+                    rowValues.append(nil)
+                } else {
+                    let length = Int(PQgetlength(result, row, field))
+                    let raw = UnsafeRawPointer(PQgetvalue(result, row, field)!)
+                    rowValues.append(String(decoding: UnsafeRawBufferPointer(start: raw, count: length), as: UTF8.self))
+                }
+            }
+            values.append(rowValues)
+        }
+        let tag = String(cString: PQcmdStatus(result))
+        let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+        return PostgresRows(columns: PostgresColumns(names: names), values: values, commandTag: tag, affectedRows: affected)
+    }
+}
+
+private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let owned = strings.map { strdup($0) }
+    defer { owned.forEach { free($0) } }
+    var pointers = owned.map { UnsafePointer($0) }
+    pointers.append(nil)
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
