@@ -1,0 +1,111 @@
+/// JSON-RPC 2.0 dispatch over a registry: envelope validation, batches, notifications,
+/// authorization, error mapping, and the built-in `rpc.discover`.
+///
+/// Transport-agnostic: HTTP hands it a body, WebSocket a frame; it never does I/O itself.
+public struct RPCEngine<Context: Sendable>: Sendable {
+    public typealias Authorizer = @Sendable (RPCMethodInfo, Context) async throws -> Void
+    public typealias ErrorObserver = @Sendable (any Error, RPCMethodInfo?) -> Void
+
+    let registry: RPCMethodRegistry<Context>
+    let authorize: Authorizer
+    let onError: ErrorObserver?
+    public let maxBatchSize: Int
+    public let maxDepth: Int
+    /// The document `rpc.discover` returns (and `GET /openrpc.json` should serve).
+    public let openRPCDocument: JSONValue
+
+    /// - Parameters:
+    ///   - authorize: runs for every call (including `rpc.discover`, whose `x-roles` is
+    ///     `["anyone"]`) BEFORE params are decoded, so callers without access learn nothing
+    ///     from param validation. Throw an `RPCError` (-32001/-32003) to refuse.
+    ///   - onError: sees errors that are not `RPCError` (they reach the client only as a generic
+    ///     -32603), with the method they came from; use it for logging.
+    public init(
+        registry: RPCMethodRegistry<Context>,
+        info: OpenRPCInfo = OpenRPCInfo(title: "imarket", version: "1.0.0"),
+        maxBatchSize: Int = 100,
+        maxDepth: Int = 128,
+        authorize: @escaping Authorizer,
+        onError: ErrorObserver? = nil
+    ) {
+        func addDiscover(to r: inout RPCMethodRegistry<Context>, document: JSONValue) {
+            r.add("rpc.discover", summary: "Returns the OpenRPC document describing this API.",
+                  description: nil, params: EmptyParams.self, result: JSONValue.self,
+                  metadata: ["x-roles": ["anyone"]], tags: [],
+                  resultSchema: ["type": "object", "description": "OpenRPC document"],
+                  handler: { _, _ in document })
+        }
+        var probe = RPCMethodRegistry<Context>()
+        addDiscover(to: &probe, document: .null)
+        let document = OpenRPCBuilder.document(info: info, methods: probe.methods + registry.methods)
+        var full = registry
+        addDiscover(to: &full, document: document)
+
+        self.registry = full
+        self.authorize = authorize
+        self.onError = onError
+        self.maxBatchSize = maxBatchSize
+        self.maxDepth = maxDepth
+        self.openRPCDocument = document
+    }
+
+    /// All methods including `rpc.discover`.
+    public var methods: [RPCMethodInfo] { registry.methods }
+
+    /// Handles one HTTP body (single request or batch). Returns the serialized response, or nil
+    /// when nothing must be sent (only notifications): HTTP answers 204 then.
+    public func handle(body: [UInt8], context: Context) async -> [UInt8]? {
+        let parsed: JSONValue
+        do {
+            parsed = try JSONParser.parse(body, maxDepth: maxDepth)
+        } catch {
+            return errorResponse(.parseError())
+        }
+        return await handle(request: parsed, context: context)?.serialized()
+    }
+
+    /// Same for any contiguous byte collection (e.g. NIO's `ByteBufferView`), parsed in place.
+    public func handle<Bytes: Collection & Sendable>(bytes: Bytes, context: Context) async -> [UInt8]? where Bytes.Element == UInt8 {
+        let parsed: JSONValue
+        do {
+            parsed = try JSONParser.parse(bytes: bytes, maxDepth: maxDepth)
+        } catch {
+            return errorResponse(.parseError())
+        }
+        return await handle(request: parsed, context: context)?.serialized()
+    }
+
+    /// Handles an already parsed request or batch (WebSocket frames); nil = send nothing.
+    public func handle(request: JSONValue, context: Context) async -> JSONValue? {
+        guard case .array(let items) = request else {
+            return await handleSingle(request, context: context)
+        }
+        if items.isEmpty {
+            return Self.response(error: .invalidRequest("Empty batch"), id: .null)
+        }
+        if items.count > maxBatchSize {
+            return Self.response(error: .invalidRequest("Batch larger than \(maxBatchSize)", reason: "batch_too_large"), id: .null)
+        }
+        // Sequential on purpose: requests in a batch may depend on each other's effects.
+        var responses: [JSONValue] = []
+        for item in items {
+            if let r = await handleSingle(item, context: context) { responses.append(r) }
+        }
+        return responses.isEmpty ? nil : .array(responses)
+    }
+
+    /// A serialized error response, for errors found outside the engine (413, 401, 429 bodies).
+    public func errorResponse(_ error: RPCError, id: JSONValue = .null) -> [UInt8] {
+        Self.response(error: error, id: id).serialized()
+    }
+
+    /// `{"jsonrpc":"2.0","result":…,"id":…}`
+    public static func response(result: JSONValue, id: JSONValue) -> JSONValue {
+        .object(JSONObject([(key: "jsonrpc", value: "2.0"), (key: "result", value: result), (key: "id", value: id)]))
+    }
+
+    /// `{"jsonrpc":"2.0","error":…,"id":…}`
+    public static func response(error: RPCError, id: JSONValue) -> JSONValue {
+        .object(JSONObject([(key: "jsonrpc", value: "2.0"), (key: "error", value: error.jsonValue), (key: "id", value: id)]))
+    }
+}

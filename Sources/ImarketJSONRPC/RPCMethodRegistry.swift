@@ -1,0 +1,131 @@
+/// What the engine, the authorizer and the OpenRPC generator know about one method.
+public struct RPCMethodInfo: Sendable {
+    public let name: String
+    public let summary: String
+    public let description: String?
+    /// OpenRPC extension members (`x-…`), e.g. `"x-roles": ["admin"]`.
+    public let metadata: [String: JSONValue]
+    public let tags: [String]
+    /// Object schema of the params type, derived by probing its `init(from:)`.
+    public let paramsSchema: JSONValue
+    public let resultSchema: JSONValue
+    /// Params members in the order the params type decodes them; by-position params map onto it.
+    public let paramOrder: [String]
+    /// False when probing the params or result type threw; the schema is then partial and
+    /// by-position params are refused.
+    public let schemaComplete: Bool
+
+    /// The `x-roles` metadata as strings (empty when absent).
+    public var roles: [String] {
+        metadata["x-roles"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+}
+
+struct RPCMethodEntry<Context: Sendable>: Sendable {
+    let info: RPCMethodInfo
+    /// Decodes params (nil = absent), runs the handler, encodes the result.
+    let invoke: @Sendable (JSONValue?, Context) async throws -> JSONValue
+}
+
+/// The methods of one API, with typed params and results.
+///
+/// Registration probes the params and result types once to derive their schemas (see
+/// `SchemaProbe`); the same schemas feed `rpc.discover`, so the document cannot drift.
+public struct RPCMethodRegistry<Context: Sendable>: Sendable {
+    var entries: [String: RPCMethodEntry<Context>] = [:]
+    var order: [String] = []
+
+    public init() {}
+
+    /// Registers `name`. Traps on duplicates, on names starting with `rpc.` (reserved for the
+    /// engine's `rpc.discover`) and on metadata keys not starting with `x-` (OpenRPC allows only
+    /// extension members there).
+    public mutating func register<P: Decodable & Sendable, R: Codable & Sendable>(
+        _ name: String,
+        summary: String,
+        description: String? = nil,
+        params: P.Type,
+        result: R.Type,
+        metadata: [String: JSONValue] = [:],
+        tags: [String] = [],
+        handler: @escaping @Sendable (P, Context) async throws -> R
+    ) {
+        precondition(!name.hasPrefix("rpc."), "method names starting with rpc. are reserved: \(name)")
+        add(name, summary: summary, description: description, params: params, result: result,
+            metadata: metadata, tags: tags, resultSchema: nil, handler: handler)
+    }
+
+    /// Methods in registration order.
+    public var methods: [RPCMethodInfo] { order.map { entries[$0]!.info } }
+
+    /// Names of methods whose schemas could not be derived completely; a test should assert
+    /// this is empty, and fix offenders with `RPCSchemaProviding` or `decoder.require`.
+    public var schemaProblems: [String] { methods.filter { !$0.schemaComplete }.map(\.name) }
+
+    public func info(for name: String) -> RPCMethodInfo? { entries[name]?.info }
+
+    mutating func add<P: Decodable & Sendable, R: Codable & Sendable>(
+        _ name: String, summary: String, description: String?, params: P.Type, result: R.Type,
+        metadata: [String: JSONValue], tags: [String], resultSchema: JSONValue?,
+        handler: @escaping @Sendable (P, Context) async throws -> R
+    ) {
+        precondition(entries[name] == nil, "method registered twice: \(name)")
+        precondition(!name.isEmpty, "method name must not be empty")
+        for key in metadata.keys { precondition(key.hasPrefix("x-"), "metadata keys must start with x-: \(key)") }
+
+        let paramsProbe = SchemaProbe.probe(P.self)
+        let resultProbe: (schema: JSONValue, complete: Bool)
+        if let resultSchema {
+            resultProbe = (resultSchema, true)
+        } else {
+            let o = SchemaProbe.probe(R.self)
+            resultProbe = (o.schema, o.complete)
+        }
+        let info = RPCMethodInfo(
+            name: name, summary: summary, description: description, metadata: metadata, tags: tags,
+            paramsSchema: paramsProbe.schema, resultSchema: resultProbe.schema,
+            paramOrder: paramsProbe.propertyOrder, schemaComplete: paramsProbe.complete && resultProbe.complete)
+
+        let invoke: @Sendable (JSONValue?, Context) async throws -> JSONValue = { raw, context in
+            let object = try Self.paramsObject(raw, info: info)
+            let p = try JSONValueDecoder().decode(P.self, from: object)
+            let r = try await handler(p, context)
+            return try JSONValueEncoder().encode(r)
+        }
+        entries[name] = RPCMethodEntry(info: info, invoke: invoke)
+        order.append(name)
+    }
+
+    /// Absent params decode as `{}`; by-position params are mapped onto the member order the
+    /// params type decodes (`[42, 23]` → `{"minuend": 42, "subtrahend": 23}`), so error fields
+    /// name the member, not the position.
+    static func paramsObject(_ raw: JSONValue?, info: RPCMethodInfo) throws(RPCError) -> JSONValue {
+        switch raw {
+        case nil: return .object(JSONObject())
+        case .array(let elements)?:
+            guard info.schemaComplete else {
+                throw .invalidParams(reason: "positional_params_unsupported", message: "params must be given by name")
+            }
+            guard elements.count <= info.paramOrder.count else {
+                throw .invalidParams(reason: "too_many_params",
+                                     message: "at most \(info.paramOrder.count) positional params")
+            }
+            return .object(JSONObject(zip(info.paramOrder, elements).map { (key: $0, value: $1) }))
+        case let other?: return other
+        }
+    }
+}
+
+/// Params of a method that takes none: accepts absent params, `{}` and `[]`; any member is
+/// `unknown_member`.
+public struct EmptyParams: Codable, Sendable, Equatable {
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        _ = try decoder.container(keyedBy: AnyKey.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        _ = encoder.container(keyedBy: AnyKey.self)
+    }
+}
