@@ -105,9 +105,14 @@ public enum DevCertificates {
         access(path, F_OK) == 0
     }
 
+    /// `mkdir -p` with mode 0700 for every directory it creates.
     private static func makeDirectory(_ path: String) throws {
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
-            throw X509Support.fileError("cannot create directory \(path)")
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+                throw X509Support.fileError("cannot create directory \(prefix)")
+            }
         }
     }
 }
