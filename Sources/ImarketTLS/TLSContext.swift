@@ -49,10 +49,10 @@ public final class TLSContext: @unchecked Sendable {
         guard SSL_CTX_use_certificate_chain_file(ctx, configuration.certificateChainPath) == 1 else {
             throw TLSError.drainingQueue(.certificateLoadFailed, "cannot load certificate chain \(configuration.certificateChainPath)")
         }
-        guard SSL_CTX_use_PrivateKey_file(ctx, configuration.privateKeyPath, SSL_FILETYPE_PEM) == 1 else {
-            throw TLSError.drainingQueue(.privateKeyLoadFailed, "cannot load private key \(configuration.privateKeyPath)")
-        }
-        guard SSL_CTX_check_private_key(ctx) == 1 else {
+        // Parse the key separately so "unreadable key" and "key for another
+        // certificate" give different errors (SSL_CTX_use_PrivateKey_file conflates them).
+        let key = try X509Support.loadPrivateKey(path: configuration.privateKeyPath)
+        guard SSL_CTX_use_PrivateKey(ctx, key.pointer) == 1, SSL_CTX_check_private_key(ctx) == 1 else {
             throw TLSError.drainingQueue(.privateKeyMismatch, "private key \(configuration.privateKeyPath) does not match certificate \(configuration.certificateChainPath)")
         }
 
@@ -116,10 +116,8 @@ public final class TLSContext: @unchecked Sendable {
             guard SSL_CTX_use_certificate_chain_file(ctx, chain) == 1 else {
                 throw TLSError.drainingQueue(.certificateLoadFailed, "cannot load certificate chain \(chain)")
             }
-            guard SSL_CTX_use_PrivateKey_file(ctx, keyPath, SSL_FILETYPE_PEM) == 1 else {
-                throw TLSError.drainingQueue(.privateKeyLoadFailed, "cannot load private key \(keyPath)")
-            }
-            guard SSL_CTX_check_private_key(ctx) == 1 else {
+            let key = try X509Support.loadPrivateKey(path: keyPath)
+            guard SSL_CTX_use_PrivateKey(ctx, key.pointer) == 1, SSL_CTX_check_private_key(ctx) == 1 else {
                 throw TLSError.drainingQueue(.privateKeyMismatch, "private key \(keyPath) does not match \(chain)")
             }
         }
