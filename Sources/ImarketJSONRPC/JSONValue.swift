@@ -72,11 +72,12 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
-extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+/// Literal support for metadata, tests and hand-built results. Deliberately NOT
+/// `ExpressibleByNilLiteral`: with it, `nil` in a `JSONValue?` context silently means `.null`.
+extension JSONValue: ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
     ExpressibleByDictionaryLiteral
 {
-    public init(nilLiteral: ()) { self = .null }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(integerLiteral value: Int64) { self = .number(JSONNumber(value)) }
     public init(floatLiteral value: Double) { self = .number(JSONNumber(value)) }
