@@ -67,14 +67,19 @@ let package = Package(
             dependencies: [
                 "ImarketTLS", "ImarketPostgres", "ImarketJSONRPC", "ImarketHTTP", "ImarketDomain",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["EmbedSchema"]
         ),
+        // Build tool that compiles Schema/*.sql into ImarketApp (see Plugins/EmbedSchema).
+        .executableTarget(name: "schema-embedder"),
+        .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["schema-embedder"]),
         .executableTarget(
             name: "imarket",
             dependencies: [
-                "ImarketApp",
+                "ImarketApp", "ImarketPostgres", "ImarketTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

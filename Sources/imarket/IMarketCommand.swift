@@ -1,1 +1,11 @@
-print("imarket")
+import ArgumentParser
+
+/// The `imarket` command line (API section 13).
+@main
+struct IMarketCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "imarket",
+        abstract: "Online intermediary-service marketplace server.",
+        subcommands: [Serve.self, Migrate.self, TokenCommand.self, AuditCommand.self, CertificateCommand.self],
+        defaultSubcommand: Serve.self)
+}

@@ -1,0 +1,29 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SWIFT ?= swift
+DATA_DIR ?= .imarket
+
+.PHONY: run test build setup bench clean
+
+setup:
+	@scripts/setup-debian.sh
+
+# Runs the server on the embedded default: a private PostgreSQL cluster and a development CA
+# under $(DATA_DIR), listening on https://localhost:8443.
+run: setup
+	$(SWIFT) build -c release --product imarket
+	.build/release/imarket serve --data-dir $(DATA_DIR)
+
+build: setup
+	$(SWIFT) build
+
+# Builds the server binary first: the integration tests start it as a separate process.
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: setup
+	IMARKET_SETUP_EXTRA="nginx wrk" scripts/setup-debian.sh
+	bench/run.sh
+
+clean:
+	rm -rf .build

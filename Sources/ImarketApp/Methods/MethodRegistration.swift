@@ -1,0 +1,42 @@
+import ImarketJSONRPC
+
+public typealias MethodRegistry = RPCMethodRegistry<RequestContext>
+
+extension RPCMethodRegistry where Context == RequestContext {
+    /// Registers a method with its access rule, published as `x-roles` and enforced by
+    /// `Authorization.check` before params are decoded.
+    mutating func add<P: Decodable & Sendable, R: Codable & Sendable>(
+        _ name: String,
+        _ summary: String,
+        access: Access,
+        params: P.Type,
+        result: R.Type,
+        handler: @escaping @Sendable (P, RequestContext) async throws -> R
+    ) {
+        let roles: [JSONValue] = access.roles.count == Role.allCases.count
+            ? ["anyone"] : access.publishedRoles.map { .string($0) }
+        register(name, summary: summary, params: params, result: result,
+                 metadata: ["x-roles": .array(roles)], handler: handler)
+    }
+}
+
+/// Role checks for every call, from the method's declared `x-roles`.
+enum Authorization {
+    static func check(_ method: RPCMethodInfo, _ context: RequestContext) throws {
+        let roles = method.roles
+        if roles.contains("anyone") || roles.contains(context.role.rawValue) { return }
+        if context.caller == nil {
+            throw RPCError.unauthenticated(reason: "authentication_required", message: "This method needs credentials")
+        }
+        throw RPCError.forbidden("Your role may not call \(method.name)")
+    }
+}
+
+/// Every method of the API, in the order the OpenRPC document lists them.
+public enum Methods {
+    public static func registry() -> MethodRegistry {
+        var registry = MethodRegistry()
+        SystemMethods.register(in: &registry)
+        return registry
+    }
+}

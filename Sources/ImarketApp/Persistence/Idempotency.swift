@@ -1,0 +1,60 @@
+import ImarketJSONRPC
+import ImarketPostgres
+import ImarketTLS
+
+/// Idempotency keys for creating methods (API section 4). The key row is written in the same
+/// transaction as the creation: a concurrent retry blocks on the row until the first commits,
+/// then sees its stored result.
+enum Idempotency {
+    enum Outcome {
+        case fresh
+        case replay(JSONValue)
+    }
+
+    static func validate(_ key: String?) throws {
+        guard let key else { return }
+        guard (1...64).contains(key.count) else {
+            throw RPCError.invalidParams(reason: "out_of_range", field: "idempotencyKey",
+                                         message: "idempotencyKey must be 1–64 characters")
+        }
+    }
+
+    /// Claims the key, or returns the stored result of an earlier call with the same params.
+    static func begin(
+        _ connection: PostgresConnection, scope: String, method: String, key: String, paramsDigest: String
+    ) throws -> Outcome {
+        let inserted = try connection.execute(
+            """
+            INSERT INTO idempotency_keys (scope, method, key, params_digest)
+            VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING
+            """, [scope, method, key, paramsDigest])
+        if inserted == 1 { return .fresh }
+        let rows = try connection.query(
+            "SELECT params_digest, result::text AS result FROM idempotency_keys WHERE scope = $1 AND method = $2 AND key = $3",
+            [scope, method, key])
+        guard let row = rows.first else { return .fresh }
+        guard try row.string("params_digest") == paramsDigest else {
+            throw RPCError.conflict(reason: "idempotency_key_reused",
+                                    message: "This idempotencyKey was used with different params", field: "idempotencyKey")
+        }
+        guard let text = try row.optionalString("result") else { return .fresh }
+        return .replay(try JSONParser.parse(Array(text.utf8)))
+    }
+
+    static func finish(_ connection: PostgresConnection, scope: String, method: String, key: String, result: JSONValue) throws {
+        try connection.execute(
+            "UPDATE idempotency_keys SET result = $4 WHERE scope = $1 AND method = $2 AND key = $3",
+            [scope, method, key, PostgresJSON(String(decoding: result.serialized(), as: UTF8.self))])
+    }
+
+    /// Keys of the same caller and method with the idempotencyKey member removed, so the digest
+    /// compares what the call asks for.
+    static func paramsDigest(_ params: JSONValue) -> String {
+        var p = params
+        if case .object(var o) = p {
+            o.members.removeAll { $0.key == "idempotencyKey" }
+            p = .object(o)
+        }
+        return Crypto.sha256Hex(bytes: p.canonicalSerialized())
+    }
+}

@@ -1,0 +1,82 @@
+import ImarketHTTP
+import ImarketJSONRPC
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Routes HTTP requests (API section 1): `POST /rpc` to the JSON-RPC engine after resolving the
+/// caller, plus `/openrpc.json`, `/healthz` and `/readyz`.
+public struct RPCResponder: HTTPResponder {
+    let engine: RPCEngine<RequestContext>
+    let services: AppServices
+    let openRPCBody: ByteBuffer
+
+    public init(engine: RPCEngine<RequestContext>, services: AppServices) {
+        self.engine = engine
+        self.services = services
+        self.openRPCBody = ByteBuffer(bytes: engine.openRPCDocument.serialized())
+    }
+
+    public func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
+        switch request.path {
+        case "/rpc":
+            guard request.method == .POST else {
+                return HTTPServerResponse(status: .methodNotAllowed, headers: ["allow": "POST"])
+            }
+            return await rpc(request)
+        case "/openrpc.json":
+            guard request.method == .GET || request.method == .HEAD else {
+                return HTTPServerResponse(status: .methodNotAllowed, headers: ["allow": "GET"])
+            }
+            return HTTPServerResponse(status: .ok, headers: Self.jsonHeaders, body: openRPCBody)
+        case "/healthz":
+            return plain(.ok, "ok\n")
+        case "/readyz":
+            let healthy = await services.database.pool.isHealthy()
+            return healthy ? plain(.ok, "ready\n") : plain(.serviceUnavailable, "database unavailable\n")
+        default:
+            return plain(.notFound, "not found\n")
+        }
+    }
+
+    public func limitResponse(_ violation: HTTPLimitViolation) -> HTTPServerResponse {
+        switch violation {
+        case .bodyTooLarge:
+            return error(.payloadTooLarge, RPCError.invalidRequest("Request body too large", reason: "body_too_large"))
+        case .headersTooLarge:
+            return error(.requestHeaderFieldsTooLarge, RPCError.invalidRequest("Request headers too large", reason: "headers_too_large"))
+        case .malformedRequest:
+            return error(.badRequest, RPCError.invalidRequest("Malformed HTTP request", reason: "malformed_http"))
+        }
+    }
+
+    private func rpc(_ request: HTTPServerRequest) async -> HTTPServerResponse {
+        let contentType = request.headers.first(name: "content-type") ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard mediaType == "application/json" else {
+            return error(.unsupportedMediaType, RPCError.invalidRequest("Content-Type must be application/json", reason: "unsupported_media_type"))
+        }
+        let caller: Caller?
+        switch await Authentication.resolve(request, services: services) {
+        case .anonymous: caller = nil
+        case .account(let account): caller = account
+        case .refused(let status, let rpcError): return error(status, rpcError)
+        }
+        let context = RequestContext(caller: caller, remoteAddress: request.connection.remoteAddress, services: services)
+        let body = request.body.readableBytesView
+        guard let response = await engine.handle(bytes: body, context: context) else {
+            return HTTPServerResponse(status: .noContent)
+        }
+        return HTTPServerResponse(status: .ok, headers: Self.jsonHeaders, body: ByteBuffer(bytes: response))
+    }
+
+    static let jsonHeaders: HTTPHeaders = ["content-type": "application/json"]
+
+    private func error(_ status: HTTPResponseStatus, _ rpcError: RPCError) -> HTTPServerResponse {
+        HTTPServerResponse(status: status, headers: Self.jsonHeaders, body: ByteBuffer(bytes: engine.errorResponse(rpcError)))
+    }
+
+    private func plain(_ status: HTTPResponseStatus, _ text: String) -> HTTPServerResponse {
+        HTTPServerResponse(status: status, headers: ["content-type": "text/plain; charset=utf-8"], body: ByteBuffer(string: text))
+    }
+}

@@ -1,0 +1,53 @@
+import NIOCore
+import NIOHTTP1
+
+/// One complete HTTP request as the application sees it: headers, the whole (size-limited) body,
+/// and what the connection knows about the peer.
+public struct HTTPServerRequest: Sendable {
+    public var method: HTTPMethod
+    public var uri: String
+    public var headers: HTTPHeaders
+    public var body: ByteBuffer
+    public var connection: ConnectionInfo
+
+    /// The path without the query string.
+    public var path: Substring {
+        if let q = uri.firstIndex(of: "?") { return uri[..<q] }
+        return uri[...]
+    }
+}
+
+/// What a connection learned at accept time and during the TLS handshake.
+public struct ConnectionInfo: Sendable {
+    /// The client's IP address (no port), used for per-address rate limits.
+    public var remoteAddress: String
+    /// Lowercase hex SHA-256 of the verified client certificate, if the client presented one.
+    public var clientCertificateSHA256: String?
+}
+
+public struct HTTPServerResponse: Sendable {
+    public var status: HTTPResponseStatus
+    public var headers: HTTPHeaders
+    public var body: ByteBuffer?
+
+    public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Why the front end refused a request before the application saw it.
+public enum HTTPLimitViolation: Sendable {
+    case bodyTooLarge
+    case headersTooLarge
+    case malformedRequest
+}
+
+/// The application behind the HTTP front end. `respond` runs on Swift concurrency, never on the
+/// event loop, so it may await database work; `limitResponse` builds the body of the answers the
+/// front end sends by itself (413, 431, 400) so they carry the application's error format.
+public protocol HTTPResponder: Sendable {
+    func respond(to request: HTTPServerRequest) async -> HTTPServerResponse
+    func limitResponse(_ violation: HTTPLimitViolation) -> HTTPServerResponse
+}

@@ -1,0 +1,76 @@
+import ImarketTLS
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The HTTPS listener: TLS, then header timeout, HTTP/1.1 codec with pipelining, then the
+/// connection handler that talks to the application's `HTTPResponder`.
+public final class HTTPServer: Sendable {
+    public let configuration: HTTPServerConfiguration
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: Channel
+
+    /// The port actually bound (useful when the configuration asked for port 0).
+    public var localPort: Int { channel.localAddress?.port ?? configuration.port }
+
+    /// Binds and starts serving. The returned server runs until `shutdown()`.
+    public static func start(
+        configuration: HTTPServerConfiguration,
+        tls: TLSContext,
+        responder: any HTTPResponder,
+        logger: Logger
+    ) async throws -> HTTPServer {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
+        let decoderLimits = {
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderListSize = configuration.maxHeaderSize
+            limits.maxHeaderFieldSize = configuration.maxHeaderSize
+            return limits
+        }()
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: configuration.backlog)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(OpenSSLHandler(context: tls))
+                    try sync.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
+                    try sync.addHandler(HeaderReadTimeoutHandler(timeout: configuration.headerReadTimeout))
+                    try sync.configureHTTPServerPipeline(
+                        withPipeliningAssistance: true,
+                        withErrorHandling: false,
+                        withEncoderConfiguration: .init(),
+                        withDecoderLimitConfiguration: decoderLimits)
+                    try sync.addHandler(HTTPConnectionHandler(responder: responder, configuration: configuration))
+                }
+            }
+        do {
+            let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+            logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+            return HTTPServer(configuration: configuration, group: group, channel: channel)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    private init(configuration: HTTPServerConfiguration, group: MultiThreadedEventLoopGroup, channel: Channel) {
+        self.configuration = configuration
+        self.group = group
+        self.channel = channel
+    }
+
+    /// Resolves when the listening socket closes.
+    public func waitUntilClosed() async throws {
+        try await channel.closeFuture.get()
+    }
+
+    /// Stops accepting, closes the listener, then stops the event loops.
+    public func shutdown() async {
+        try? await channel.close()
+        try? await group.shutdownGracefully()
+    }
+}
