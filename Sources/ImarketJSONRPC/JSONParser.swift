@@ -5,6 +5,10 @@
 /// their meaning open, and a request whose `amountFen` means different things to different
 /// parsers is a security problem, not a convenience.
 public enum JSONParser {
+    /// Upper bound on `maxDepth`. Parsing itself never recurses, but releasing a `JSONValue`
+    /// does (one frame per level), so values deeper than this are never built.
+    public static let depthCeiling = 1024
+
     public static func parse(_ bytes: [UInt8], maxDepth: Int = 128) throws(JSONParseError) -> JSONValue {
         let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBytes { buf in
             Result { () throws(JSONParseError) -> JSONValue in try parse(buf, maxDepth: maxDepth) }
@@ -28,7 +32,7 @@ public enum JSONParser {
 
     public static func parse(_ buffer: UnsafeRawBufferPointer, maxDepth: Int = 128) throws(JSONParseError) -> JSONValue {
         var reader = JSONByteReader(buffer)
-        return try reader.parseDocument(maxDepth: maxDepth)
+        return try reader.parseDocument(maxDepth: min(maxDepth, depthCeiling))
     }
 }
 
