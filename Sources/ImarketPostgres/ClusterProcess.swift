@@ -41,34 +41,63 @@ struct ClusterProcess: Sendable {
     }
 
     /// Runs `executable` to completion, capturing stdout and stderr together.
+    ///
+    /// posix_spawn + waitpid rather than Foundation's Process: `pg_ctl start` leaves the
+    /// postmaster running, and Process detects exit through a descriptor the daemon would
+    /// inherit, so it never sees pg_ctl finish. Output goes to an unlinked temporary file
+    /// for the same reason (a pipe would never reach EOF); other descriptors are left to FD_CLOEXEC (libpq and NIO set it on their sockets).
     func run(_ executable: String, _ arguments: [String]) throws -> Outcome {
-        let process = Process()
+        var argv = [executable] + arguments
+        var path = executable
         if let runAsUser {
             guard let runuser = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
                 .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
                 throw EmbeddedClusterError("running as root needs runuser(1) (util-linux) to drop privileges")
             }
-            process.executableURL = URL(fileURLWithPath: runuser)
-            process.arguments = ["-u", runAsUser, "--", executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
+            path = runuser
+            argv = [runuser, "-u", runAsUser, "--"] + argv
         }
         // The unprivileged user may not be able to enter our working directory.
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw EmbeddedClusterError("cannot run \(executable): \(error)")
+        argv = ["/bin/sh", "-c", "cd / && exec \"$@\"", "sh", path] + argv.dropFirst()
+        path = "/bin/sh"
+        var template = Array("/tmp/imarket-pgout-XXXXXX".utf8CString)
+        let output = mkstemp(&template)
+        guard output >= 0 else { throw EmbeddedClusterError("cannot create a temporary file: \(Self.lastError())") }
+        defer { close(output) }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, output, 1)
+        posix_spawn_file_actions_adddup2(&actions, output, 2)
+
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, path, &actions, nil, cArguments, environ)
+        guard spawned == 0 else {
+            throw EmbeddedClusterError("cannot run \(executable): \(String(cString: strerror(spawned)))")
         }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw EmbeddedClusterError("waitpid failed: \(Self.lastError())") }
+        }
+        lseek(output, 0, SEEK_SET)
+        var bytes = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        // WIFEXITED / WEXITSTATUS are macros Swift cannot import.
+        let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Outcome(status: exitStatus, output: String(decoding: bytes, as: UTF8.self))
     }
+
+    private static func lastError() -> String { String(cString: strerror(errno)) }
 
     /// Runs and throws with the captured output unless the exit status is 0.
     @discardableResult

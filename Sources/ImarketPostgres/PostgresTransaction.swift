@@ -14,6 +14,7 @@ extension PostgresPool {
     /// re-run the whole body after a short jittered backoff, up to `maxAttempts` runs in
     /// total, so `body` must be safe to run more than once (no side effects outside the
     /// database). A lost connection is never retried: the error is `.unavailable`.
+    @discardableResult
     public func transaction<T: Sendable>(
         isolation: IsolationLevel = .readCommitted,
         maxAttempts: Int = 5,
