@@ -113,11 +113,15 @@ public final class EmbeddedCluster: @unchecked Sendable {
     private func prepareDataDirectory() throws {
         let fileManager = FileManager.default
         if !fileManager.fileExists(atPath: dataDirectory) {
+            // Parents get default permissions (they must stay traversable); only the cluster is private.
             do {
-                try fileManager.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+                try fileManager.createDirectory(atPath: (dataDirectory as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
             } catch {
-                throw EmbeddedClusterError("cannot create \(dataDirectory): \(error)")
+                throw EmbeddedClusterError("cannot create the parent of \(dataDirectory): \(error)")
+            }
+            guard mkdir(dataDirectory, 0o700) == 0 || errno == EEXIST else {
+                throw EmbeddedClusterError("cannot create \(dataDirectory): \(String(cString: strerror(errno)))")
             }
         }
         guard let user = process.runAsUser else { return }

@@ -91,6 +91,10 @@ public final class PostgresConnection {
     /// while we were idle (a shutdown notice, EOF) without blocking or a round trip.
     var isUsableWhenIdle: Bool {
         guard !isPoisoned, PQstatus(handle) == CONNECTION_OK else { return false }
+        // Two reads: the first may return a pending FATAL message (e.g. 57P01 after a
+        // server shutdown or pg_terminate_backend); parsing it and reading again sees EOF.
+        guard PQconsumeInput(handle) == 1 else { return false }
+        _ = PQisBusy(handle)
         guard PQconsumeInput(handle) == 1 else { return false }
         while let notification = PQnotifies(handle) { PQfreemem(notification) }
         return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE

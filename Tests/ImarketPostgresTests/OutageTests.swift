@@ -61,7 +61,7 @@ final class OutageTests: PostgresTestCase {
         let pool = try makePool(size: 1)
         let firstPID = try await pool.withConnection { $0.backendPID }
         let killer = try makePool(size: 1)
-        let terminated = try await killer.withConnection { try $0.query("SELECT pg_terminate_backend($1) AS ok", [Int(firstPID)])[0].bool("ok") }
+        let terminated = try await killer.withConnection { try $0.query("SELECT pg_terminate_backend($1) AS ok", [firstPID])[0].bool("ok") }
         XCTAssertTrue(terminated)
         try await Task.sleep(for: .milliseconds(100))
         let secondPID = try await pool.withConnection { $0.backendPID }
