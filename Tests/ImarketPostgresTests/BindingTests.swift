@@ -36,6 +36,15 @@ final class BindingTests: PostgresTestCase {
         XCTAssertEqual(try row.string(0), try row.string("s"))
     }
 
+    func testOptionalVariablesBindAsNullOrValue() async throws {
+        let pool = try makePool(size: 1)
+        let missing: String? = nil
+        let present: Int64? = 5
+        let row = try await pool.withConnection { try $0.query("SELECT $1::text AS a, $2::int8 AS b", [missing, present])[0] }
+        XCTAssertNil(try row.optionalString("a"))
+        XCTAssertEqual(try row.optionalInt64("b"), 5)
+    }
+
     func testArrayElementsArriveAsData() async throws {
         let pool = try makePool(size: 1)
         let elements = ["a,b", "c\"d", "e\\f", "NULL", "", "{x}", "  spaced  "]

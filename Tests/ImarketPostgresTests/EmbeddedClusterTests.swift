@@ -15,9 +15,12 @@ final class EmbeddedClusterTests: PostgresTestCase {
         chmod(root, 0o711)
     }
 
+    private var socketDirectories: [String] = []
+
     override func tearDown() async throws {
         try await super.tearDown()
         try? FileManager.default.removeItem(atPath: root)
+        for directory in socketDirectories { try? FileManager.default.removeItem(atPath: directory) }
     }
 
     func testStartsSocketOnlyStopsAndRestartsReusingTheCluster() async throws {
@@ -26,6 +29,7 @@ final class EmbeddedClusterTests: PostgresTestCase {
         defer { try? cluster.stop() }
         let conninfo = try await offloaded { try cluster.start() }
         XCTAssertTrue(conninfo.hasPrefix("host=/tmp/imarket-pg-"), conninfo)
+        socketDirectories.append(String(conninfo.dropFirst("host=".count).prefix { $0 != " " }))
         XCTAssertTrue(conninfo.hasSuffix("port=5499 user=imarket dbname=imarket"), conninfo)
 
         let pool = try makePool(size: 1, conninfo: conninfo)
