@@ -22,6 +22,7 @@ final class PoolCore: @unchecked Sendable {
     private var gate: ReconnectGate
     private var nextID: UInt64 = 0
     private var closed = false
+    private var outage = false
     private var runningThreads: Int
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
     let acquireTimeoutNanoseconds: UInt64
@@ -99,12 +100,24 @@ final class PoolCore: @unchecked Sendable {
         lock.withLock { gate.refusal(now: ConditionLock.now()) }
     }
 
-    func connectFailed(message: String) {
-        lock.withLock { gate.recordFailure(now: ConditionLock.now(), message: message) }
+    /// Returns true when this is the first failure of an outage (worth one log line).
+    func connectFailed(message: String) -> Bool {
+        lock.withLock {
+            let first = !outage
+            outage = true
+            gate.recordFailure(now: ConditionLock.now(), message: message)
+            return first
+        }
     }
 
-    func connectSucceeded() {
-        lock.withLock { gate.recordSuccess() }
+    /// Returns true when this connect ended an outage.
+    func connectSucceeded() -> Bool {
+        lock.withLock {
+            let recovered = outage
+            outage = false
+            gate.recordSuccess()
+            return recovered
+        }
     }
 
     // MARK: Shutdown

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// A fixed set of libpq connections, each owned by its own dedicated thread.
 ///
@@ -12,12 +13,14 @@ public final class PostgresPool: Sendable {
 
     /// Starts `poolSize` worker threads plus one timeout reaper. No connection is opened
     /// until the first call, so creating a pool never fails and never blocks.
-    public init(configuration: PostgresConfiguration) {
+    /// `logger` gets one warning when the database becomes unreachable and one notice when
+    /// the pool reconnects; never statement text or parameters.
+    public init(configuration: PostgresConfiguration, logger: Logger = Logger(label: "imarket.postgres")) {
         self.configuration = configuration
         let core = PoolCore(configuration: configuration, threadCount: configuration.poolSize + 1)
         self.core = core
         for index in 0..<configuration.poolSize {
-            let thread = Thread { PostgresPool.workerLoop(core: core, configuration: configuration) }
+            let thread = Thread { PostgresPool.workerLoop(core: core, configuration: configuration, logger: logger) }
             thread.name = "imarket-pg-\(index)"
             thread.start()
         }
@@ -76,7 +79,7 @@ public final class PostgresPool: Sendable {
 
     /// The body of each owned thread: take the next caller, make sure this thread's
     /// connection is alive (reconnecting if not), lend it, then tidy it up.
-    private static func workerLoop(core: PoolCore, configuration: PostgresConfiguration) {
+    private static func workerLoop(core: PoolCore, configuration: PostgresConfiguration, logger: Logger) {
         var connection: PostgresConnection?
         while let job = core.nextJob() {
             if let current = connection, !current.isUsableWhenIdle { connection = nil }
@@ -87,13 +90,15 @@ public final class PostgresPool: Sendable {
                 }
                 do {
                     connection = try PostgresConnection(configuration: configuration)
-                    core.connectSucceeded()
+                    if core.connectSucceeded() { logger.notice("database reachable again; pool reconnected") }
                 } catch {
                     let failure = (error as? PostgresError)
                         ?? PostgresError(code: .unavailable, message: "\(error)")
                     var unavailable = failure
                     unavailable.code = .unavailable
-                    core.connectFailed(message: failure.message)
+                    if core.connectFailed(message: failure.message) {
+                        logger.warning("database unavailable", metadata: ["error": "\(failure.message)"])
+                    }
                     job.fail(unavailable)
                     continue
                 }

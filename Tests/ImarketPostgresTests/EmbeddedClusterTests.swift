@@ -56,6 +56,11 @@ final class EmbeddedClusterTests: PostgresTestCase {
         let down = await expectPostgresError { try await pool.withConnection { try $0.query("SELECT 1") } }
         XCTAssertEqual(down?.code, .unavailable)
 
+        // A crash leaves a stale postmaster.pid behind; start must cope with it.
+        try "999999\n\(dataDirectory)\n0\n5499\n\n\n".write(
+            toFile: dataDirectory + "/postmaster.pid", atomically: false, encoding: .utf8)
+        XCTAssertFalse(cluster.isRunning)
+
         let restarted = try await offloaded { try cluster.start() }
         XCTAssertEqual(restarted, conninfo)
         try await Task.sleep(for: .milliseconds(300))  // past the pool's reconnect backoff
