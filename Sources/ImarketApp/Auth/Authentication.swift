@@ -17,7 +17,7 @@ enum Authentication {
         let address = request.connection.remoteAddress
         do {
             if let header = request.headers.first(name: "authorization") {
-                let limit = try await currentRules(services).failedAuthPerMinute
+                let limit = try await services.rules.current().failedAuthPerMinute
                 if services.rateLimiter.isLimited("auth:" + address, limit: limit) {
                     return .refused(.tooManyRequests, .rateLimited("Too many failed authentications; wait a minute"))
                 }
@@ -42,10 +42,5 @@ enum Authentication {
         } catch {
             return .refused(.internalServerError, .internalError)
         }
-    }
-
-    /// Rules for the rate limits. Read per failed-auth check; cheap (one indexed read of a tiny table).
-    static func currentRules(_ services: AppServices) async throws -> RuleSet {
-        try await services.database.read { try RulesStore.load($0) }
     }
 }

@@ -74,10 +74,12 @@ enum SystemMethods {
             }
             let actor = context.caller?.accountId
             let requested = changes
-            return try await context.mutate("rules.set", params: params) { connection in
+            let result: JSONValue = try await context.mutate("rules.set", params: params) { connection in
                 let rules = try RulesStore.apply(connection, changes: requested, by: actor)
                 return (RuleJSON.object(rules), AuditSubject("rules", "rules"))
             }
+            context.services.rules.invalidate()
+            return result
         }
 
         registry.add("token.create", "Creates a bearer token for an account; the token is shown once.",

@@ -7,12 +7,15 @@ public final class AppServices: Sendable {
     public let database: Database
     public let logger: Logger
     public let rateLimiter: RateLimiter
+    public let rules: RulesCache
     public let version: String
 
     public init(pool: PostgresPool, logger: Logger, version: String = ImarketVersion.current) {
-        self.database = Database(pool: pool, logger: logger)
+        let database = Database(pool: pool, logger: logger)
+        self.database = database
         self.logger = logger
         self.rateLimiter = RateLimiter()
+        self.rules = RulesCache(database: database)
         self.version = version
     }
 }
