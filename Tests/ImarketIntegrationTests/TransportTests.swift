@@ -48,7 +48,7 @@ final class TransportTests: IntegrationTestCase {
         // TLS 1.1 allowed on the client side, so the refusal is the server's.
         let (s11, o11) = try sClient(["-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"])
         XCTAssertNotEqual(s11, 0, o11)
-        XCTAssertFalse(o11.contains("Verify return code: 0 (ok)"), o11)
+        XCTAssertTrue(o11.contains("protocol version") || o11.contains("no protocols available"), o11)
 
         // RSA key exchange without ECDHE is refused on TLS 1.2.
         let (sRSA, oRSA) = try sClient(["-tls1_2", "-cipher", "AES128-GCM-SHA256"])
