@@ -96,6 +96,6 @@ let package = Package(
         .testTarget(name: "ImarketTLSTests", dependencies: ["ImarketTLS", "ImarketTestSupport",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "ImarketPostgresTests", dependencies: ["ImarketPostgres", "ImarketTestSupport"]),
-        .testTarget(name: "ImarketIntegrationTests", dependencies: ["ImarketTestSupport", "ImarketJSONRPC", "ImarketTLS", "ImarketDomain"]),
+        .testTarget(name: "ImarketIntegrationTests", dependencies: ["ImarketTestSupport", "ImarketJSONRPC", "ImarketTLS", "ImarketDomain", "ImarketPostgres"]),
     ]
 )

@@ -46,7 +46,10 @@ public enum AuditChain {
     }
 
     /// `entries` must be ordered by (subjectType, subjectId, subjectIndex) — the order the
-    /// verifier reads them in — and `heads` keyed by subject.
+    /// verifier reads them in. Every entry is checked on its own (its hash over its fields) and
+    /// against its predecessor (link and position), so a change anywhere marks the entries it
+    /// touches and `brokenAt` is the lowest `seq` among them. Each chain's end is compared with
+    /// its head row, which catches a deleted tail or a forged extension.
     public static func verify(entries: [AuditEntry], heads: [AuditHead]) -> AuditVerification {
         var problems: [(seq: Int64, text: String)] = []
         var headBySubject: [String: AuditHead] = [:]
@@ -55,38 +58,34 @@ public enum AuditChain {
 
         var index = 0
         while index < entries.count {
-            let first = entries[index]
-            let subject = key(first.subjectType, first.subjectId)
+            let subject = key(entries[index].subjectType, entries[index].subjectId)
             seen.insert(subject)
-            var prev = genesisHash
-            var expectedIndex: Int64 = 1
-            var last: AuditEntry?
-            var chainBroken = false
+            var chain: [AuditEntry] = []
             while index < entries.count, key(entries[index].subjectType, entries[index].subjectId) == subject {
-                let entry = entries[index]
+                chain.append(entries[index])
                 index += 1
-                if chainBroken { continue }
+            }
+            for (position, entry) in chain.enumerated() {
                 let recomputed = linkHash(prev: entry.prevHash, seq: entry.seq, index: entry.subjectIndex,
                                           atMicros: entry.atMicros, actor: entry.actorId, method: entry.method,
                                           subjectType: entry.subjectType, subjectId: entry.subjectId, digest: entry.digest)
-                if entry.subjectIndex != expectedIndex || entry.prevHash != prev || recomputed != entry.hash
-                    || (last.map { $0.seq >= entry.seq } ?? false) {
-                    problems.append((entry.seq, "entry \(entry.seq) (\(subject) #\(entry.subjectIndex)) does not link to its predecessor"))
-                    chainBroken = true
-                    continue
+                let previous = position > 0 ? chain[position - 1] : nil
+                if recomputed != entry.hash {
+                    problems.append((entry.seq, "entry \(entry.seq) of \(subject) was altered (its hash does not match its fields)"))
+                } else if entry.prevHash != (previous?.hash ?? genesisHash) || entry.subjectIndex != Int64(position + 1) {
+                    problems.append((entry.seq, "entry \(entry.seq) of \(subject) does not follow its predecessor (an entry is missing, inserted or moved)"))
                 }
-                prev = entry.hash
-                expectedIndex += 1
-                last = entry
             }
-            if !chainBroken {
-                if let head = headBySubject[subject] {
-                    if head.lastHash != last?.hash || head.entries != last?.subjectIndex || head.lastSeq != last?.seq {
-                        problems.append((head.lastSeq, "the chain of \(subject) ends at entry \(last?.seq ?? 0) but its head records entry \(head.lastSeq)"))
-                    }
-                } else {
-                    problems.append((first.seq, "entries of \(subject) have no chain head"))
-                }
+            let last = chain[chain.count - 1]
+            guard let head = headBySubject[subject] else {
+                problems.append((chain[0].seq, "entries of \(subject) have no chain head (forged subject)"))
+                continue
+            }
+            if head.entries < Int64(chain.count) {
+                let forged = chain[Int(head.entries)]
+                problems.append((forged.seq, "entry \(forged.seq) of \(subject) lies beyond the recorded end of its chain"))
+            } else if head.entries > Int64(chain.count) || head.lastHash != last.hash || head.lastSeq != last.seq {
+                problems.append((head.lastSeq, "the chain of \(subject) ends at entry \(last.seq) but its head records entry \(head.lastSeq)"))
             }
         }
         for head in heads where !seen.contains(key(head.subjectType, head.subjectId)) && head.entries > 0 {

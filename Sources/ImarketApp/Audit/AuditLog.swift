@@ -1,3 +1,4 @@
+import Foundation
 import ImarketJSONRPC
 import ImarketPostgres
 import ImarketTLS
@@ -24,10 +25,16 @@ public enum AuditLog {
         return Crypto.sha256Hex(bytes: document.canonicalSerialized())
     }
 
+    /// Benchmark-only switch (`IMARKET_BENCH_AUDIT_NOOP=1`): turns appends into no-ops so the
+    /// benchmark can measure what the audit log costs. Never set it in production: changes would
+    /// then leave no trace.
+    static let benchmarkNoOp = ProcessInfo.processInfo.environment["IMARKET_BENCH_AUDIT_NOOP"] == "1"
+
     @discardableResult
     public static func append(
         _ connection: PostgresConnection, actorId: String?, method: String, subject: AuditSubject, digest: String
     ) throws -> Int64 {
+        if benchmarkNoOp { return 0 }
         let rows = try connection.query(
             "SELECT audit_append($1, $2, $3, $4, $5)",
             [actorId, method, subject.type, subject.id, digest])

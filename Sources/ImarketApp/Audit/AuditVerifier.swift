@@ -11,6 +11,14 @@ public enum AuditVerifier {
         return AuditChain.verify(entries: entries, heads: heads)
     }
 
+    /// The API's variant: same check, with database errors mapped for clients.
+    public static func verify(database: Database) async throws -> AuditVerification {
+        let (entries, heads) = try await database.transaction(isolation: .repeatableRead) { connection in
+            try load(connection)
+        }
+        return AuditChain.verify(entries: entries, heads: heads)
+    }
+
     static func load(_ connection: PostgresConnection) throws -> ([AuditEntry], [AuditHead]) {
         let rows = try connection.query(
             """

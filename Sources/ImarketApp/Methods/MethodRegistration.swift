@@ -37,6 +37,8 @@ public enum Methods {
     public static func registry() -> MethodRegistry {
         var registry = MethodRegistry()
         SystemMethods.register(in: &registry)
+        CatalogMethods.register(in: &registry); PurchaserMethods.register(in: &registry); OverseerMethods.register(in: &registry); AgencyMethods.register(in: &registry)
+        AuditMethods.register(in: &registry)
         return registry
     }
 }
