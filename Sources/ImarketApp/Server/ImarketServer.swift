@@ -13,6 +13,7 @@ public final class ImarketServer: Sendable {
     public let services: AppServices
     private let database: DatabaseTarget
     private let pool: PostgresPool
+    private let deadlines: DeadlineWorker
 
     public var port: Int { http.localPort }
 
@@ -47,7 +48,10 @@ public final class ImarketServer: Sendable {
                 tls: tls,
                 responder: RPCResponder(engine: engine, services: services),
                 logger: logger)
-            return ImarketServer(configuration: configuration, http: http, services: services, database: database, pool: pool)
+            let deadlines = DeadlineWorker(database: services.database, logger: logger)
+            deadlines.start()
+            return ImarketServer(configuration: configuration, http: http, services: services, database: database, pool: pool,
+                                 deadlines: deadlines)
         } catch {
             await pool.shutdownGracefully()
             database.close()
@@ -56,7 +60,8 @@ public final class ImarketServer: Sendable {
     }
 
     private init(configuration: ServeConfiguration, http: HTTPServer, services: AppServices,
-                 database: DatabaseTarget, pool: PostgresPool) {
+                 database: DatabaseTarget, pool: PostgresPool, deadlines: DeadlineWorker) {
+        self.deadlines = deadlines
         self.configuration = configuration
         self.http = http
         self.services = services
@@ -67,6 +72,7 @@ public final class ImarketServer: Sendable {
     /// Stops listening, drains the pool and stops the embedded cluster if there is one.
     public func shutdown() async {
         await http.shutdown()
+        await deadlines.stop()
         await pool.shutdownGracefully()
         database.close()
     }

@@ -1,0 +1,70 @@
+import Foundation
+import ImarketDomain
+import ImarketJSONRPC
+
+/// The Demand of API section 7 as one viewer may see it.
+struct DemandView: Codable, Sendable {
+    var demandId: String
+    var purchaserId: String
+    var purchaserName: String
+    var title: String
+    var serviceType: String
+    var description: String
+    var budgetFen: Int64
+    @NullEncodable var minPriceFen: Int64?
+    var fundSource: FundSource
+    @NullEncodable var fiscalFen: Int64?
+    var selectionMethod: SelectionMethodName
+    @NullEncodable var directAgencyId: String?
+    @NullEncodable var directReason: String?
+    @NullEncodable var compositeWeights: WeightsInput?
+    @NullEncodable var regionRestriction: String?
+    var excludedAgencies: [ExcludedAgency]
+    var servicePeriodDays: Int
+    var biddingClosesAt: String
+    var status: String
+    var createdAt: String
+    @NullEncodable var publishedAt: String?
+    @NullEncodable var closedAt: String?
+    @NullEncodable var failureReason: String?
+    var revision: Int
+    /// `[{revision, at, reason, changes}]`, oldest first.
+    var amendments: JSONValue
+    @NullEncodable var drawCommitment: String?
+    /// Shown to the owner, admin and overseers while bids are sealed; public after closing
+    /// (every bid is public then anyway); null otherwise.
+    @NullEncodable var bidCount: Int?
+    /// The award of API section 8, or null.
+    var award: JSONValue
+
+    init(_ d: DemandRecord, viewer: Viewer) {
+        demandId = d.demandId
+        purchaserId = d.purchaserId
+        purchaserName = d.purchaserName
+        title = d.input.title
+        serviceType = d.input.serviceType
+        description = d.input.description
+        budgetFen = d.input.budgetFen
+        minPriceFen = d.input.minPriceFen
+        fundSource = d.input.fundSource
+        fiscalFen = d.input.fiscalFen
+        selectionMethod = d.input.selectionMethod
+        directAgencyId = d.input.directAgencyId
+        directReason = d.input.directReason
+        compositeWeights = d.input.compositeWeights
+        regionRestriction = d.input.regionRestriction
+        excludedAgencies = d.input.excludedAgencies ?? []
+        servicePeriodDays = d.input.servicePeriodDays
+        biddingClosesAt = RFC3339.format(d.biddingClosesAt)
+        status = d.status.rawValue
+        createdAt = RFC3339.format(d.createdAt)
+        publishedAt = d.publishedAt.map(RFC3339.format)
+        closedAt = d.closedAt.map(RFC3339.format)
+        failureReason = d.failureReason
+        revision = d.revision
+        amendments = d.amendments
+        drawCommitment = d.drawCommitment
+        bidCount = (d.status.isClosed || viewer.isPrivileged(for: d)) && d.status != .draft ? d.bidCount : nil
+        award = d.award
+    }
+}
