@@ -3,7 +3,7 @@
 # ones when run as root; otherwise prints the exact apt-get command and fails.
 set -euo pipefail
 
-needed=(libssl-dev libpq-dev pkg-config postgresql-15 postgresql-contrib curl openssl util-linux)
+needed=(libssl-dev libpq-dev pkg-config postgresql-15 postgresql-contrib postgresql-client-15 curl openssl util-linux python3)
 if [ "${IMARKET_SETUP_EXTRA:-}" != "" ]; then
     read -r -a extra <<<"$IMARKET_SETUP_EXTRA"
     needed+=("${extra[@]}")
@@ -25,6 +25,12 @@ if [ ${#missing[@]} -gt 0 ]; then
         echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
         exit 1
     fi
+fi
+
+# The OpenRPC test validates the document with Python's jsonschema (from PyPI when missing).
+if ! python3 -c 'import jsonschema' 2>/dev/null; then
+    echo "installing the Python package jsonschema"
+    python3 -m pip install --quiet jsonschema || { echo "pip install jsonschema failed" >&2; exit 1; }
 fi
 
 command -v swift >/dev/null || { echo "swift (6.x) is not on PATH" >&2; exit 1; }
