@@ -96,9 +96,10 @@ enum BidMethods {
             let viewer = Viewer(context.caller)
             return try await context.services.database.transaction { c in
                 try DeadlineEngine.runDue(c, demandId: params.demandId, skipLocked: false)
-                guard let demand = try DemandStore.load(c, params.demandId), viewer.mayRead(demand) else {
+                guard let demand = try DemandStore.load(c, params.demandId) else {
                     throw RPCError.notFound("No such demand", field: "demandId")
                 }
+                guard viewer.mayRead(demand) else { throw RPCError.forbidden("Drafts are visible only to their purchaser and the admin") }
                 return try BidVisibility.list(c, demand, viewer: viewer)
             }
         }
