@@ -1,0 +1,98 @@
+# Database workloads for bench/run.sh (sourced): bid.submit through wrk, and the pgbench baselines
+# that run the server's own SQL (bench/pgbench/*.sql, kept in sync with the stores by hand).
+
+psql_bench() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+# run_pgbench OUT SECONDS LOG(0/1) ARGS...: pgbench on the embedded cluster, prepared statements,
+# $POOL clients (the same number of connections as imarket's pool). With LOG=1 the
+# per-transaction log goes to OUT.log/ for the p50/p99 computation in report.py.
+run_pgbench() {
+    local out=$1 seconds=$2 log=$3; shift 3
+    local extra=()
+    if [ "$log" = 1 ]; then
+        rm -rf "$out.log"; mkdir -p "$out.log"
+        extra=(-l --log-prefix="$out.log/pgbench_log")
+    fi
+    "$PG_BIN/pgbench" -n -M prepared -c "$POOL" -j "$THREADS" -T "$seconds" "${extra[@]}" "$@" >"$out" 2>&1 \
+        || { tail -20 "$out" >&2; die "pgbench failed"; }
+}
+
+# pgbench can only \set integers, so each of up to 128 scripts (pgbench's limit) reads one demand
+# whose id is a -D variable: the statement is byte for byte the server's, with a bound parameter.
+pgbench_demand_get() {
+    local dir=$WORK/pgbench-demand-get
+    mkdir -p "$dir"
+    local args=() i=0 id
+    while read -r id && [ $i -lt 128 ]; do
+        i=$((i + 1))
+        sed "s/:demand_id/:d$i/g" "$HERE/pgbench/demand_get.sql" >"$dir/s$i.sql"
+        args+=(-D "d$i=$id" -f "$dir/s$i.sql")
+    done < <("$PYTHON" -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["demand_ids"]))' "$WORK/data.json")
+    echo "bench: demand.get against pgbench ($POOL clients, $i demands)"
+    run_pgbench "$dir/warmup.out" "$WARMUP" 0 "${args[@]}"
+    run_pgbench "$dir/run.out" "$DURATION" 1 "${args[@]}"
+    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload demand.get --subject "pgbench same SQL" \
+        --pgbench "$dir/run.out" "$dir/run.out.log" --rss-note "n/a"
+}
+
+# Lookup tables for the bid baseline: pair k -> (demand k mod D, agency (k div D) mod A), the same
+# mapping bid_submit.lua uses, numbered by a sequence shared with the wrk runs' offset.
+prepare_bid_tables() {
+    "$PYTHON" - "$WORK/data.json" >"$WORK/bench_tables.sql" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+def lit(s): return "'" + s.replace("'", "''") + "'"
+print("DROP TABLE IF EXISTS bench_demands, bench_agencies; DROP SEQUENCE IF EXISTS bench_bid_seq;")
+print("CREATE UNLOGGED TABLE bench_demands (n int PRIMARY KEY, demand_id text NOT NULL);")
+print("CREATE UNLOGGED TABLE bench_agencies (n int PRIMARY KEY, token text NOT NULL);")
+print("CREATE SEQUENCE bench_bid_seq MINVALUE 0 START 0;")
+print("INSERT INTO bench_demands VALUES " + ",".join(f"({i},{lit(d)})" for i, d in enumerate(data["bid_demand_ids"])) + ";")
+print("INSERT INTO bench_agencies VALUES " + ",".join(f"({i},{lit(t)})" for i, t in enumerate(data["agency_tokens"])) + ";")
+print("ALTER TABLE bench_agencies ADD COLUMN token_hash bytea, ADD COLUMN account_id text, ADD COLUMN agency_id text;")
+print("UPDATE bench_agencies b SET token_hash = t.token_hash, account_id = t.account_id, agency_id = a.org_id"
+      " FROM api_tokens t JOIN accounts a USING (account_id) WHERE t.token_hash = sha256(convert_to(b.token, 'UTF8'));")
+print("ANALYZE bench_demands; ANALYZE bench_agencies;")
+PY
+    psql_bench -f "$WORK/bench_tables.sql"
+    BID_DEMANDS=$(psql_bench -Atc "SELECT count(*) FROM bench_demands")
+    BID_AGENCIES=$(psql_bench -Atc "SELECT count(*) FROM bench_agencies WHERE agency_id IS NOT NULL")
+}
+
+advance_bid_offset_wrk() {
+    local max
+    max=$(sed -n 's/.*"max_generated_per_thread":\([0-9]*\).*/\1/p' "$1")
+    BID_OFFSET=$((BID_OFFSET + THREADS * (${max:-0} + 1)))
+}
+
+# bid_workload WORKLOAD SUBJECT: warm-up and measured bid.submit runs with fresh pairs.
+bid_workload() {
+    local workload=$1 subject=$2
+    local out=$WORK/$workload-${subject// /-}.wrk
+    [ "$workload" = bid.submit ] && out=$WORK/bid.submit-imarket.wrk
+    echo "bench: $workload against $subject"
+    run_wrk "$out.warmup" "$SERVER_PORT" bid_submit.lua "$CONNECTIONS" "$WARMUP" 0 "$BID_OFFSET" "$THREADS"
+    advance_bid_offset_wrk "$out.warmup"
+    reset_peak "$SERVER_PID"
+    run_wrk "$out" "$SERVER_PORT" bid_submit.lua "$CONNECTIONS" "$DURATION" 0 "$BID_OFFSET" "$THREADS"
+    advance_bid_offset_wrk "$out"
+    LAST_PEAK_KB=$(sum_status_kb VmHWM "$SERVER_PID")
+    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload "$workload" --subject "$subject" --wrk "$out" --rss-kb "$LAST_PEAK_KB"
+}
+
+pgbench_bid_submit() {
+    local dir=$WORK/pgbench-bid-submit
+    mkdir -p "$dir"
+    prepare_bid_tables
+    echo "bench: bid.submit against pgbench ($POOL clients)"
+    local args=(-D "D=$BID_DEMANDS" -D "A=$BID_AGENCIES" -D tz=Asia/Shanghai -D "proposal=benchmark bid"
+        -D method=bid.submit -D subject_type=bid -D "digest=$(printf '%064d' 0)" -f "$HERE/pgbench/bid_submit.sql")
+    local round
+    for round in warmup run; do
+        psql_bench -Atc "SELECT setval('bench_bid_seq', $BID_OFFSET, false)" >/dev/null
+        if [ $round = warmup ]; then run_pgbench "$dir/warmup.out" "$WARMUP" 0 "${args[@]}"
+        else run_pgbench "$dir/run.out" "$DURATION" 1 "${args[@]}"; fi
+        BID_OFFSET=$(psql_bench -Atc "SELECT last_value + 1 FROM bench_bid_seq")
+    done
+    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload bid.submit --subject "pgbench same transaction" \
+        --pgbench "$dir/run.out" "$dir/run.out.log" --rss-note "n/a"
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Benchmark harness (`make bench`): builds imarket in release mode, starts it on a fresh embedded
+# database in a temporary directory, creates test data through the API (setup.py), starts the
+# baselines (a static nginx with the same TLS settings; pgbench on the same database), runs every
+# workload with a warm-up and a fixed duration, and prints one table (also bench/results/latest.json).
+# Everything it starts is stopped on exit, error or Ctrl-C. All traffic goes to 127.0.0.1.
+# Read docs/benchmarks.md for what each row compares and the targets.
+#
+# Knobs (environment): BENCH_DURATION (10 s), BENCH_WARMUP (3 s), BENCH_CONNECTIONS (64),
+# BENCH_THREADS (2, wrk and pgbench threads), BENCH_POOL_SIZE (16, imarket's database pool and
+# pgbench's clients), BENCH_IDLE_CONNECTIONS (1000), BENCH_AGENCIES/BENCH_DEMANDS/BENCH_PURCHASERS
+# (setup.py), BENCH_KEEP=1 keeps the temporary directory, BENCH_SKIP_BUILD=1 uses the existing build.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+cd "$ROOT"
+
+DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-3}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+THREADS=${BENCH_THREADS:-2}
+POOL=${BENCH_POOL_SIZE:-16}
+IDLE=${BENCH_IDLE_CONNECTIONS:-1000}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PYTHON=$(command -v /usr/bin/python3 || command -v python3)
+RESULTS=$HERE/results
+mkdir -p "$RESULTS"
+
+for tool in wrk nginx openssl curl "$PG_BIN/pgbench" "$PG_BIN/psql"; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool not found (run: make bench, or IMARKET_SETUP_EXTRA=\"nginx wrk\" scripts/setup-debian.sh)" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/imarket-bench.XXXXXX)
+chmod 711 "$WORK"   # the embedded cluster's OS user must traverse it when we run as root
+DATA=$WORK/data
+ROWS=$WORK/rows.jsonl
+SERVER_PID="" NGINX_PID="" IDLE_PID=""
+
+source "$HERE/lib.sh"
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    [ -n "$IDLE_PID" ] && kill -TERM "$IDLE_PID" 2>/dev/null || true
+    stop_nginx
+    stop_server
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: kept $WORK"; else rm -rf "$WORK"; fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'echo "bench: interrupted" >&2; exit 130' INT TERM
+
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+    echo "bench: building imarket (release, .build-release)"
+    swift build -c release --product imarket --scratch-path .build-release
+fi
+BIN="$(swift build -c release --scratch-path .build-release --show-bin-path)/imarket"
+[ -x "$BIN" ] || { echo "bench: $BIN missing" >&2; exit 1; }
+
+printf '{"poolSize": %d}\n' "$POOL" >"$WORK/serve.json"
+start_server imarket
+CA=$DATA/tls/ca.pem
+echo "bench: creating test data"
+"$PYTHON" "$HERE/setup.py" "$SERVER_PORT" "$CA" "$DATA/admin.token" "$WORK"
+start_nginx
+tls_summary "imarket" "$SERVER_PORT"
+tls_summary "nginx" "$NGINX_PORT"
+
+has_method() { grep -qx "$1" "$WORK/methods.txt"; }
+have_data() { [ -s "$WORK/data.lua" ]; }
+
+# --- system.ping, keep-alive ------------------------------------------------------------------
+wrk_workload ping "imarket" "$SERVER_PORT" ping.lua "$CONNECTIONS" 0 "$SERVER_PID"
+wrk_workload ping "nginx (static, same TLS)" "$NGINX_PORT" ping.lua "$CONNECTIONS" 0 $(nginx_pids)
+
+# --- new TLS handshakes: Connection: close after every request --------------------------------
+wrk_workload handshakes "imarket" "$SERVER_PORT" ping.lua "$CONNECTIONS" 1 "$SERVER_PID"
+wrk_workload handshakes "nginx (static, same TLS)" "$NGINX_PORT" ping.lua "$CONNECTIONS" 1 $(nginx_pids)
+
+# --- 1,000 idle TLS connections held open while ping runs --------------------------------------
+idle_workload "imarket" "$SERVER_PORT" "$SERVER_PID"
+idle_workload "nginx (static, same TLS)" "$NGINX_PORT" $(nginx_pids)
+stop_nginx
+
+# --- demand.get: one indexed read --------------------------------------------------------------
+pg_env
+if ! has_method demand.get; then
+    skip_row demand.get "imarket" "method demand.get not registered"
+elif ! have_data; then
+    skip_row demand.get "imarket" "setup could not create demands (see setup output)"
+else
+    wrk_workload demand.get "imarket" "$SERVER_PORT" demand_get.lua "$CONNECTIONS" 0 "$SERVER_PID"
+    pgbench_demand_get
+fi
+
+# --- bid.submit on many demands, then audit on/off ---------------------------------------------
+BID_OFFSET=0
+if ! has_method bid.submit; then
+    skip_row bid.submit "imarket" "method bid.submit not registered"
+    skip_row audit "imarket audit on" "method bid.submit not registered"
+elif ! have_data; then
+    skip_row bid.submit "imarket" "setup could not create demands and agencies (see setup output)"
+    skip_row audit "imarket audit on" "no bid.submit data"
+else
+    bid_workload bid.submit "imarket"
+    pgbench_bid_submit
+    cp "$WORK/bid.submit-imarket.wrk" "$WORK/audit-on.wrk"
+    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload audit --subject "imarket audit on" \
+        --wrk "$WORK/audit-on.wrk" --rss-kb "$LAST_PEAK_KB"
+    stop_server
+    start_server imarket-audit-noop IMARKET_BENCH_AUDIT_NOOP=1
+    bid_workload audit "imarket audit no-op"
+fi
+stop_server
+
+echo
+echo "imarket benchmark: ${DURATION}s per run after ${WARMUP}s warm-up, $CONNECTIONS connections, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+"$PYTHON" "$HERE/report.py" table "$ROWS" "$RESULTS/latest.json"
+echo "(also written to bench/results/latest.json)"
