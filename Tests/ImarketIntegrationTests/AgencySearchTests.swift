@@ -126,6 +126,23 @@ final class AgencySearchTests: IntegrationTestCase {
         XCTAssertEqual(try pages(["text": "%"], limit: 200), [])
     }
 
+    /// The cluster runs with the C.UTF-8 locale; pg_trgm must still see CJK characters as word
+    /// characters for the name index to serve Chinese text (three or more characters).
+    func testTrigramIndexServesChineseText() throws {
+        _ = try population()
+        let connection = try PostgresConnection(configuration: PostgresConfiguration(conninfo: try server.databaseURL))
+        let locale = try connection.query("SELECT datctype FROM pg_database WHERE datname = current_database()")[0].string("datctype")
+        // Six word characters give seven trigrams (two padded at the ends); pg_trgm shows
+        // non-ASCII ones as hashes. Zero would mean CJK is treated as punctuation.
+        let count = try connection.query("SELECT cardinality(show_trgm('检验检测服务')) AS n")[0].int("n")
+        XCTAssertEqual(count, 7, "ctype \(locale)")
+        try connection.execute("SET enable_seqscan = off")
+        let plan = try connection.query("EXPLAIN SELECT agency_id FROM agencies WHERE name ILIKE $1", ["%检验检测%"])
+            .map { try $0.string(0) }.joined(separator: "\n")
+        XCTAssertTrue(plan.contains("agencies_name_trgm"), plan)
+        XCTAssertEqual(try connection.query("SELECT count(*)::int AS n FROM agencies WHERE name ILIKE $1", ["%检测%"])[0].int("n"), 100)
+    }
+
     func testOverseerScopeLimitsSearch() throws {
         let rows = try population()
         let scoped = try makeOverseer(regionScope: "11")
