@@ -1,11 +1,13 @@
 import ImarketTLS
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import NIOWebSocket
 
 /// Assembles one request at a time (the pipelining handler in front of it queues the rest),
 /// enforces the size limits before buffering, hands the request to the responder off the event
 /// loop, and writes the answer back in order.
-final class HTTPConnectionHandler: ChannelDuplexHandler {
+final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = Never
     typealias OutboundOut = HTTPServerResponsePart
@@ -21,20 +23,21 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     private let responder: any HTTPResponder
     private let configuration: HTTPServerConfiguration
     private var state = State.idle
-    private var connection = ConnectionInfo(remoteAddress: "", clientCertificateSHA256: nil)
+    /// Shared with the WebSocket upgrader, which needs the same peer facts.
+    private let connectionBox: NIOLockedValueBox<ConnectionInfo>
+    private var connection: ConnectionInfo
 
-    init(responder: any HTTPResponder, configuration: HTTPServerConfiguration) {
+    init(responder: any HTTPResponder, configuration: HTTPServerConfiguration, connection: NIOLockedValueBox<ConnectionInfo>) {
         self.responder = responder
         self.configuration = configuration
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        connection.remoteAddress = context.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.connectionBox = connection
+        self.connection = connection.withLockedValue { $0 }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let handshake = event as? TLSHandshakeCompleted {
             connection.clientCertificateSHA256 = handshake.peerCertificateSHA256
+            connectionBox.withLockedValue { $0.clientCertificateSHA256 = handshake.peerCertificateSHA256 }
         } else if event is IdleStateHandler.IdleStateEvent {
             // Idle means no bytes either way for the whole timeout: close even mid-request.
             context.close(promise: nil)
@@ -77,6 +80,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A refused WebSocket upgrade is reported as an error, then the request itself follows
+        // and gets an ordinary answer (e.g. 401).
+        if error is NIOWebSocketUpgradeError { return }
         if case .idle = state, let parserError = error as? HTTPParserError {
             refuse(context: context, parserError == .headerOverflow ? .headersTooLarge : .malformedRequest)
             return

@@ -1,5 +1,6 @@
 import ImarketTLS
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -19,6 +20,7 @@ public final class HTTPServer: Sendable {
         configuration: HTTPServerConfiguration,
         tls: TLSContext,
         responder: any HTTPResponder,
+        webSocket: (any WebSocketResponder)? = nil,
         logger: Logger
     ) async throws -> HTTPServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
@@ -36,15 +38,25 @@ public final class HTTPServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    let connection = NIOLockedValueBox(ConnectionInfo(
+                        remoteAddress: channel.remoteAddress?.ipAddress ?? "unknown", clientCertificateSHA256: nil))
+                    let headerTimeout = HeaderReadTimeoutHandler(timeout: configuration.headerReadTimeout)
+                    let http = HTTPConnectionHandler(responder: responder, configuration: configuration, connection: connection)
                     try sync.addHandler(OpenSSLHandler(context: tls))
                     try sync.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
-                    try sync.addHandler(HeaderReadTimeoutHandler(timeout: configuration.headerReadTimeout))
+                    try sync.addHandler(headerTimeout)
+                    let upgrade = webSocket.map { webSocket in
+                        WebSocketUpgrade.configuration(
+                            responder: webSocket, connection: connection, maxMessageSize: configuration.maxBodySize,
+                            httpHandlers: NIOLoopBound([headerTimeout, http], eventLoop: channel.eventLoop))
+                    }
                     try sync.configureHTTPServerPipeline(
                         withPipeliningAssistance: true,
+                        withServerUpgrade: upgrade,
                         withErrorHandling: false,
                         withEncoderConfiguration: .init(),
                         withDecoderLimitConfiguration: decoderLimits)
-                    try sync.addHandler(HTTPConnectionHandler(responder: responder, configuration: configuration))
+                    try sync.addHandler(http)
                 }
             }
         do {

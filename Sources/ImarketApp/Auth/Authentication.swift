@@ -14,9 +14,13 @@ enum Authentication {
     }
 
     static func resolve(_ request: HTTPServerRequest, services: AppServices) async -> Outcome {
-        let address = request.connection.remoteAddress
+        await resolve(headers: request.headers, connection: request.connection, services: services)
+    }
+
+    static func resolve(headers: HTTPHeaders, connection: ConnectionInfo, services: AppServices) async -> Outcome {
+        let address = connection.remoteAddress
         do {
-            if let header = request.headers.first(name: "authorization") {
+            if let header = headers.first(name: "authorization") {
                 let limit = try await services.rules.current().failedAuthPerMinute
                 if services.rateLimiter.isLimited("auth:" + address, limit: limit) {
                     return .refused(.tooManyRequests, .rateLimited("Too many failed authentications; wait a minute"))
@@ -32,7 +36,7 @@ enum Authentication {
                 }
                 return .account(caller)
             }
-            if let fingerprint = request.connection.clientCertificateSHA256,
+            if let fingerprint = connection.clientCertificateSHA256,
                let caller = try await AccountStore.caller(forCertificate: fingerprint, database: services.database) {
                 return .account(caller)
             }

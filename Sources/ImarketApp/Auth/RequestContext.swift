@@ -1,3 +1,4 @@
+import ImarketHTTP
 import ImarketJSONRPC
 
 /// Everything a method handler may use: the caller, the caller's network address and the
@@ -6,6 +7,15 @@ public struct RequestContext: Sendable {
     public let caller: Caller?
     public let remoteAddress: String
     public let services: AppServices
+    /// The WebSocket session the call arrived on (subscriptions need it); nil over plain HTTP.
+    public let session: WebSocketSession?
+
+    public init(caller: Caller?, remoteAddress: String, services: AppServices, session: WebSocketSession? = nil) {
+        self.caller = caller
+        self.remoteAddress = remoteAddress
+        self.services = services
+        self.session = session
+    }
 
     public var role: Role { caller?.role ?? .anonymous }
 

@@ -39,7 +39,9 @@ public enum Methods {
         SystemMethods.register(in: &registry)
         CatalogMethods.register(in: &registry); PurchaserMethods.register(in: &registry); OverseerMethods.register(in: &registry); AgencyMethods.register(in: &registry)
         AuditMethods.register(in: &registry)
+        SubscriptionMethods.register(in: &registry)
         DemandMethods.register(in: &registry); BidMethods.register(in: &registry); SelectionMethods.register(in: &registry); ObjectionMethods.register(in: &registry)
+        ContractMethods.register(in: &registry); PaymentMethods.register(in: &registry); EvaluationMethods.register(in: &registry)
         return registry
     }
 }

@@ -8,6 +8,7 @@ public final class AppServices: Sendable {
     public let logger: Logger
     public let rateLimiter: RateLimiter
     public let rules: RulesCache
+    public let subscriptions: SubscriptionHub
     public let version: String
 
     public init(pool: PostgresPool, logger: Logger, version: String = ImarketVersion.current) {
@@ -16,6 +17,7 @@ public final class AppServices: Sendable {
         self.logger = logger
         self.rateLimiter = RateLimiter()
         self.rules = RulesCache(database: database)
+        self.subscriptions = SubscriptionHub()
         self.version = version
     }
 }

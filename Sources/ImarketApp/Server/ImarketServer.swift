@@ -13,6 +13,7 @@ public final class ImarketServer: Sendable {
     public let services: AppServices
     private let database: DatabaseTarget
     private let pool: PostgresPool
+    private let listener: PostgresListener
     private let deadlines: DeadlineWorker
 
     public var port: Int { http.localPort }
@@ -43,15 +44,26 @@ public final class ImarketServer: Sendable {
                     logger.error("method failed", metadata: ["method": "\(method?.name ?? "-")", "error": "\(error)"])
                 })
             let (host, port) = try configuration.listenAddress()
-            let http = try await HTTPServer.start(
-                configuration: HTTPServerConfiguration(host: host, port: port, maxBodySize: configuration.maxBodySize),
-                tls: tls,
-                responder: RPCResponder(engine: engine, services: services),
-                logger: logger)
+            let listener = PostgresListener(
+                configuration: PostgresConfiguration(conninfo: database.conninfo), channel: EventBus.channel, logger: logger
+            ) { [subscriptions = services.subscriptions] note in subscriptions.deliver(payload: note.payload) }
+            listener.start()
+            let http: HTTPServer
+            do {
+                http = try await HTTPServer.start(
+                    configuration: HTTPServerConfiguration(host: host, port: port, maxBodySize: configuration.maxBodySize),
+                    tls: tls,
+                    responder: RPCResponder(engine: engine, services: services),
+                    webSocket: WebSocketRPC(engine: engine, services: services),
+                    logger: logger)
+            } catch {
+                listener.stop()
+                throw error
+            }
             let deadlines = DeadlineWorker(database: services.database, logger: logger)
             deadlines.start()
             return ImarketServer(configuration: configuration, http: http, services: services, database: database, pool: pool,
-                                 deadlines: deadlines)
+                                 listener: listener, deadlines: deadlines)
         } catch {
             await pool.shutdownGracefully()
             database.close()
@@ -60,7 +72,8 @@ public final class ImarketServer: Sendable {
     }
 
     private init(configuration: ServeConfiguration, http: HTTPServer, services: AppServices,
-                 database: DatabaseTarget, pool: PostgresPool, deadlines: DeadlineWorker) {
+                 database: DatabaseTarget, pool: PostgresPool, listener: PostgresListener, deadlines: DeadlineWorker) {
+        self.listener = listener
         self.deadlines = deadlines
         self.configuration = configuration
         self.http = http
@@ -73,6 +86,7 @@ public final class ImarketServer: Sendable {
     public func shutdown() async {
         await http.shutdown()
         await deadlines.stop()
+        listener.stop()
         await pool.shutdownGracefully()
         database.close()
     }

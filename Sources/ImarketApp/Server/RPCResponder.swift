@@ -20,6 +20,13 @@ public struct RPCResponder: HTTPResponder {
     public func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
         switch request.path {
         case "/rpc":
+            if request.method == .GET, request.headers.first(name: "upgrade")?.lowercased() == "websocket" {
+                // Reaching here means the upgrade was refused: say why.
+                if case .refused(let status, let rpcError) = await Authentication.resolve(request, services: services) {
+                    return error(status, rpcError)
+                }
+                return error(.badRequest, RPCError.invalidRequest("WebSocket upgrade failed", reason: "bad_upgrade"))
+            }
             guard request.method == .POST else {
                 return HTTPServerResponse(status: .methodNotAllowed, headers: ["allow": "POST"])
             }
