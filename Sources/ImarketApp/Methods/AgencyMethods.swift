@@ -165,9 +165,15 @@ enum AgencyMethods {
             guard OrganizationChecks.inScope(context.caller, regionCode: agency.regionCode) else {
                 throw RPCError.forbidden("This agency is outside your region scope")
             }
-            // Evaluations and penalties are recorded by the contract/credit module; until it
-            // exists an agency has none and keeps its stored score.
-            return Credit(agencyId: agency.agencyId, score: agency.creditScore, evaluations: 0, penalties: [])
+            // The stored score is kept current by CreditStore.recompute; the details are its inputs.
+            let (evaluations, penalties) = try await context.services.database.read {
+                try CreditStore.details($0, agencyId: agency.agencyId)
+            }
+            return Credit(agencyId: agency.agencyId, score: agency.creditScore, evaluations: evaluations,
+                          penalties: penalties.map {
+                              Penalty(kind: $0.kind, points: CreditPoints(hundredths: Int64($0.points) * 100),
+                                      at: RFC3339.format($0.at), ref: $0.ref)
+                          })
         }
     }
 }
