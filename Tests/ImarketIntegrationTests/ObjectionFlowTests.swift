@@ -60,6 +60,10 @@ final class ObjectionFlowTests: IntegrationTestCase {
         let list = try purchaser.result("bid.list", ["demandId": .string(demandId)])
         let status = list["items"]?.arrayValue?.first { $0["bidId"]?.stringValue == winner }?["status"]?.stringValue
         XCTAssertEqual(status, "disqualified")
+        let credit = try purchaser.result("agency.credit", ["agencyId": .string(bids[winner]!.agencyId)])
+        XCTAssertEqual(credit["penalties"]?.arrayValue?.map { $0["kind"]?.stringValue }, ["upheld_objection"])
+        XCTAssertEqual(credit["penalties"]?[0]?["ref"]?.stringValue, objectionId)
+        XCTAssertEqual(credit["score"]?.doubleValue, 75)
         _ = try waitForStatus(purchaser, demandId, "awarded")
     }
 
@@ -74,6 +78,10 @@ final class ObjectionFlowTests: IntegrationTestCase {
         XCTAssertEqual(afterFirst["status"]?.stringValue, "publicity")
         XCTAssertEqual(afterFirst["award"]?["priceFen"]?.int64Value, 200_000)
         let second = try XCTUnwrap(afterFirst["award"]?["bidId"]?.stringValue)
+        let credit = try purchaser.result("agency.credit", ["agencyId": .string(bids[first]!.agencyId)])
+        XCTAssertEqual(credit["penalties"]?.arrayValue?.map { $0["kind"]?.stringValue }, ["declined_award"])
+        XCTAssertEqual(credit["penalties"]?[0]?["points"]?.doubleValue, 10)
+        XCTAssertEqual(credit["score"]?.doubleValue, 70)
 
         // Two declines leave one valid bid, below minBidders 2.
         let afterSecond = try bids[second]!.client.result("award.decline", ["demandId": .string(demandId), "reason": "报价有误，放弃中选"])

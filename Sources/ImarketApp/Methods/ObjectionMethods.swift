@@ -82,13 +82,11 @@ enum ObjectionMethods {
                 let demand = try DemandStore.load(c, objection.demandId, lock: .update)!
                 if params.decision == .upheld {
                     // Upholding acts on the award the objection was filed against, if it still stands.
-                    guard demand.status == .publicity, let winningBid = demand.award["bidId"]?.stringValue,
+                    guard demand.status == .publicity, demand.award["bidId"]?.stringValue != nil,
                           let winningAgency = demand.award["agencyId"]?.stringValue else {
                         throw DemandMethods.invalidState(demand, "re-selected")
                     }
-                    try c.execute("INSERT INTO credit_penalties (agency_id, kind, points, ref) VALUES ($1, 'upheld_objection', 5, $2)",
-                                  [winningAgency, objection.objectionId])
-                    _ = winningBid
+                    try CreditPenalties.record(c, agencyId: winningAgency, kind: .upheldObjection, ref: objection.objectionId)
                     _ = try SelectionRunner.reselect(c, demand)
                 }
                 try c.execute(

@@ -69,8 +69,7 @@ enum SelectionMethods {
                 if try ContractCheck.exists(c, demandId: demand.demandId) {
                     throw RPCError.conflict(reason: "contract_exists", message: "A contract exists for this award")
                 }
-                try c.execute("INSERT INTO credit_penalties (agency_id, kind, points, ref) VALUES ($1, 'declined_award', 10, $2)",
-                              [winner, demand.demandId])
+                try CreditPenalties.record(c, agencyId: winner, kind: .declinedAward, ref: demand.demandId)
                 _ = try SelectionRunner.reselect(c, demand)
                 return (DemandView(try DemandStore.load(c, demand.demandId)!, viewer: Viewer(caller)), AuditSubject("demand", demand.demandId))
             }
