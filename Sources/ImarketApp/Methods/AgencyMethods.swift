@@ -15,7 +15,8 @@ enum AgencyMethods {
 
     struct Penalty: Codable, Sendable {
         var kind: String
-        var points: CreditPoints
+        /// Whole points deducted (5 or 10).
+        var points: Int
         var at: String
         @NullEncodable var ref: String?
     }
@@ -171,7 +172,7 @@ enum AgencyMethods {
             }
             return Credit(agencyId: agency.agencyId, score: agency.creditScore, evaluations: evaluations,
                           penalties: penalties.map {
-                              Penalty(kind: $0.kind, points: CreditPoints(hundredths: Int64($0.points) * 100),
+                              Penalty(kind: $0.kind, points: $0.points,
                                       at: RFC3339.format($0.at), ref: $0.ref)
                           })
         }
