@@ -50,6 +50,8 @@ enum DeadlineEngine {
         case .open where try due.bool("close_due"):
             method = "deadline.close"
             newState = try SelectionRunner.close(c, demand)
+            try DemandEvents.demand(c, .demandClosed, demandId: demand.demandId)
+            try DemandEvents.awardIfPublished(c, demandId: demand.demandId)
         case .publicity where try due.bool("publicity_due"):
             let open = try c.query("SELECT 1 FROM objections WHERE demand_id = $1 AND status = 'open' LIMIT 1", [demand.demandId])
             guard open.isEmpty else { return false }

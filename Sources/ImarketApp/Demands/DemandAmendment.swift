@@ -52,10 +52,14 @@ enum DemandAmendment {
             """, [demand.demandId, input.description, input.budgetFen, changes.biddingClosesAt, revision,
                   PostgresJSON(String(decoding: entry.serialized(), as: UTF8.self))])
         if changes.budgetFen != nil {
-            try c.execute(
-                "UPDATE bids SET status = 'invalid', updated_at = clock_timestamp() WHERE demand_id = $1 AND status = 'submitted' AND price_fen > $2",
-                [demand.demandId, input.budgetFen])
+            let invalidated = try c.query(
+                """
+                UPDATE bids SET status = 'invalid', updated_at = clock_timestamp()
+                WHERE demand_id = $1 AND status = 'submitted' AND price_fen > $2 RETURNING bid_id, agency_id
+                """, [demand.demandId, input.budgetFen])
+            try DemandEvents.bidsInvalidated(c, demand, try invalidated.map { (try $0.string("bid_id"), try $0.string("agency_id")) })
         }
+        try DemandEvents.demand(c, .demandAmended, demandId: demand.demandId)
         return DemandView(try DemandStore.load(c, demand.demandId)!, viewer: Viewer(nil).owner(demand))
     }
 }

@@ -9,6 +9,7 @@ struct DemandRecord: Sendable {
     var demandId: String
     var purchaserId: String
     var purchaserName: String
+    var purchaserRegion: String
     var input: DemandInput
     var biddingClosesAt: Date
     var status: DemandState
@@ -28,7 +29,7 @@ struct DemandRecord: Sendable {
 
     /// The columns `init(row:)` reads; `d` is demands, `p` purchasers.
     static let columns = """
-        d.demand_id, d.purchaser_id, p.name AS purchaser_name, d.title, d.service_type, d.description,
+        d.demand_id, d.purchaser_id, p.name AS purchaser_name, p.region_code AS purchaser_region, d.title, d.service_type, d.description,
         d.budget_fen, d.min_price_fen, d.fund_source, d.fiscal_fen, d.selection_method, d.direct_agency_id,
         d.direct_reason, d.weight_price, d.weight_quality, d.region_restriction,
         d.excluded_agencies::text AS excluded_agencies, d.service_period_days, d.bidding_closes_at,
@@ -47,6 +48,7 @@ struct DemandRecord: Sendable {
         demandId = try row.string("demand_id")
         purchaserId = try row.string("purchaser_id")
         purchaserName = try row.string("purchaser_name")
+        purchaserRegion = try row.string("purchaser_region")
         biddingClosesAt = try row.date("bidding_closes_at")
         var weights: WeightsInput?
         if let p = try row.optionalInt("weight_price"), let q = try row.optionalInt("weight_quality") {

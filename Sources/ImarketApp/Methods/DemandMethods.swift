@@ -99,6 +99,7 @@ enum DemandMethods {
                     UPDATE demands SET status = 'open', published_at = clock_timestamp(), draw_secret = $2, draw_commitment = $3
                     WHERE demand_id = $1
                     """, [demand.demandId, secret, Crypto.sha256Hex(secret)])
+                try DemandEvents.demand(c, .demandPublished, demandId: demand.demandId)
                 return (DemandView(try DemandStore.load(c, demand.demandId)!, viewer: Viewer(caller)), AuditSubject("demand", demand.demandId))
             }
         }

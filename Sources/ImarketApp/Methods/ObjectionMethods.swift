@@ -88,6 +88,7 @@ enum ObjectionMethods {
                     }
                     try CreditPenalties.record(c, agencyId: winningAgency, kind: .upheldObjection, ref: objection.objectionId)
                     _ = try SelectionRunner.reselect(c, demand)
+                    try DemandEvents.awardIfPublished(c, demandId: demand.demandId)
                 }
                 try c.execute(
                     "UPDATE objections SET status = $2, note = $3, resolved_at = clock_timestamp() WHERE objection_id = $1",

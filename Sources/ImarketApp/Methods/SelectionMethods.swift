@@ -48,6 +48,7 @@ enum SelectionMethods {
                 }
                 let scored = try SelectionRunner.validBids(c, demand, timeZone: rules.timeZone)
                 _ = try SelectionRunner.select(c, demand, scored, rules: rules)
+                try DemandEvents.awardIfPublished(c, demandId: demand.demandId)
                 return (DemandView(try DemandStore.load(c, demand.demandId)!, viewer: Viewer(caller)), AuditSubject("demand", demand.demandId))
             }
         }
@@ -71,6 +72,7 @@ enum SelectionMethods {
                 }
                 try CreditPenalties.record(c, agencyId: winner, kind: .declinedAward, ref: demand.demandId)
                 _ = try SelectionRunner.reselect(c, demand)
+                try DemandEvents.awardIfPublished(c, demandId: demand.demandId)
                 return (DemandView(try DemandStore.load(c, demand.demandId)!, viewer: Viewer(caller)), AuditSubject("demand", demand.demandId))
             }
         }
