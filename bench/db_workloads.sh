@@ -1,7 +1,7 @@
 # Database workloads for bench/run.sh (sourced): bid.submit through wrk, and the pgbench baselines
 # that run the server's own SQL (bench/pgbench/*.sql, kept in sync with the stores by hand).
 
-psql_bench() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql_bench() { PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 # run_pgbench OUT SECONDS LOG(0/1) ARGS...: pgbench on the embedded cluster, prepared statements,
 # $POOL clients (the same number of connections as imarket's pool). With LOG=1 the
@@ -86,13 +86,22 @@ pgbench_bid_submit() {
     echo "bench: bid.submit against pgbench ($POOL clients)"
     local args=(-D "D=$BID_DEMANDS" -D "A=$BID_AGENCIES" -D tz=Asia/Shanghai -D "proposal=benchmark bid"
         -D method=bid.submit -D subject_type=bid -D "digest=$(printf '%064d' 0)" -f "$HERE/pgbench/bid_submit.sql")
-    local round
+    local round before after processed=0
+    before=$(psql_bench -Atc "SELECT count(*) FROM bids")
     for round in warmup run; do
         psql_bench -Atc "SELECT setval('bench_bid_seq', $BID_OFFSET, false)" >/dev/null
         if [ $round = warmup ]; then run_pgbench "$dir/warmup.out" "$WARMUP" 0 "${args[@]}"
         else run_pgbench "$dir/run.out" "$DURATION" 1 "${args[@]}"; fi
         BID_OFFSET=$(psql_bench -Atc "SELECT last_value + 1 FROM bench_bid_seq")
+        processed=$((processed + $(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$dir/$round.out")))
     done
+    after=$(psql_bench -Atc "SELECT count(*) FROM bids")
+    # ON CONFLICT DO NOTHING would let a reused pair pass silently: every transaction must have
+    # inserted its bid.
+    local note=()
+    if [ $((after - before)) -ne "$processed" ]; then
+        note=(--note "WARNING: $((after - before)) bids inserted by $processed pgbench transactions")
+    fi
     "$PYTHON" "$HERE/report.py" record "$ROWS" --workload bid.submit --subject "pgbench same transaction" \
-        --pgbench "$dir/run.out" "$dir/run.out.log" --rss-note "n/a"
+        --pgbench "$dir/run.out" "$dir/run.out.log" --rss-note "n/a" "${note[@]}"
 }

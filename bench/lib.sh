@@ -89,7 +89,7 @@ nginx_pids() { echo "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true); }
 tls_summary() {
     local line
     line=$(echo | timeout 10 openssl s_client -connect "127.0.0.1:$2" -alpn http/1.1 -CAfile "$CA" 2>&1 \
-        | grep -E "^New, |ALPN protocol|Server Temp Key|Peer signature type|Verify return code" | awk '!seen[$0]++' | tr '\n' ';' | tr -s ' ')
+        | grep -E "^New, |ALPN protocol|Server Temp Key|Peer signature type|Verify return code" | sed 's/^ *//' | awk '!seen[$0]++' | tr '\n' ';' | tr -s ' ')
     echo "bench: $1 TLS: $line"
 }
 

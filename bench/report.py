@@ -118,7 +118,7 @@ def evaluate(workload, rows):
 def table(args):
     rows = [json.loads(line) for line in open(args.rows) if line.strip()]
     order = [w for w in WORKLOADS if any(r["workload"] == w for r in rows)]
-    header = f"{'workload':<12} {'subject':<26} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'peak RSS MB':>11} {'errors':>7} {'ratio':>7} {'target':>9}  verdict"
+    header = f"{'workload':<12} {'subject':<26} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'peak RSS MB':>11} {'errors':>7} {'ratio':>7} {'target':>24}  verdict"
     lines = [header, "-" * len(header)]
     report = []
     for workload in order:
@@ -137,7 +137,7 @@ def table(args):
                 continue
             tail = ""
             if i == 0:
-                tail = f" {(fmt(ratio, 2) + 'x') if ratio is not None else '-':>7} {target_text:>9}  {verdict}"
+                tail = f" {(fmt(ratio, 2) + 'x') if ratio is not None else '-':>7} {target_text:>24}  {verdict}"
             rss = fmt(r.get("rss_mb")) if "rss_mb" in r else r.get("rss_note", "-")
             lines.append(f"{name:<12} {r['subject']:<26} {fmt(r.get('throughput')):>10} {fmt(r.get('p50_ms'), 2):>8} "
                          f"{fmt(r.get('p99_ms'), 2):>8} {rss:>11} {fmt(r.get('errors', 0)):>7}{tail}")

@@ -9,7 +9,8 @@
 # Knobs (environment): BENCH_DURATION (10 s), BENCH_WARMUP (3 s), BENCH_CONNECTIONS (64),
 # BENCH_THREADS (2, wrk and pgbench threads), BENCH_POOL_SIZE (16, imarket's database pool and
 # pgbench's clients), BENCH_IDLE_CONNECTIONS (1000), BENCH_AGENCIES/BENCH_DEMANDS/BENCH_PURCHASERS
-# (setup.py), BENCH_KEEP=1 keeps the temporary directory, BENCH_SKIP_BUILD=1 uses the existing build.
+# (setup.py), BENCH_KEEP=1 keeps the temporary directory, BENCH_SKIP_BUILD=1 uses the existing build,
+# BENCH_BIN=PATH benchmarks that imarket binary instead (no build).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -53,11 +54,15 @@ trap 'echo "bench: interrupted" >&2; exit 130' INT TERM
 
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-    echo "bench: building imarket (release, .build-release)"
-    swift build -c release --product imarket --scratch-path .build-release
+if [ -n "${BENCH_BIN:-}" ]; then
+    BIN=$BENCH_BIN
+else
+    if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+        echo "bench: building imarket (release, .build-release)"
+        swift build -c release --product imarket --scratch-path .build-release
+    fi
+    BIN="$(swift build -c release --scratch-path .build-release --show-bin-path)/imarket"
 fi
-BIN="$(swift build -c release --scratch-path .build-release --show-bin-path)/imarket"
 [ -x "$BIN" ] || { echo "bench: $BIN missing" >&2; exit 1; }
 
 printf '{"poolSize": %d}\n' "$POOL" >"$WORK/serve.json"

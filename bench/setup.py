@@ -68,6 +68,7 @@ def main():
     started = time.monotonic()
     run = int(time.time()) % 100000  # keeps credit codes unique if a data dir is reused
     admin.call("rules.set", {"changes": {"registrationsPerMinute": 1000000}})
+    time.sleep(1.2)  # the server's rules cache may lag a change by up to a second
 
     purchaser_tokens = []
     for i in range(purchasers):
