@@ -37,7 +37,7 @@ enum ContractStore {
             return (contract, try ContractStateMachine.next(from: contract.state, on: event))
         } catch {
             throw RPCError.conflict(reason: "invalid_state",
-                                    message: "A \(contract.status) contract does not allow \(event.name)")
+                                    message: "A \(contract.status.rawValue) contract does not allow \(event.name)")
         }
     }
 

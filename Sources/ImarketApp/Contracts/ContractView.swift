@@ -23,7 +23,7 @@ struct ContractView: Codable, Sendable, Equatable {
     var paidFen: Int64
     var signedOn: String
     var endsOn: String
-    var status: String
+    var status: ContractParams.Status
     var createdAt: String
     @NullEncodable var confirmedAt: String?
     @NullEncodable var deliveredAt: String?
@@ -49,7 +49,7 @@ struct ContractView: Codable, Sendable, Equatable {
         paidFen = try row.int64("paid_fen")
         signedOn = try row.string("signed_on")
         endsOn = try row.string("ends_on")
-        status = try row.string("status")
+        status = ContractParams.Status(rawValue: try row.string("status")) ?? .terminated
         createdAt = RFC3339.format(try row.date("created_at"))
         confirmedAt = try row.optionalDate("confirmed_at").map(RFC3339.format)
         deliveredAt = try row.optionalDate("delivered_at").map(RFC3339.format)
@@ -63,7 +63,7 @@ struct ContractView: Codable, Sendable, Equatable {
         }
     }
 
-    var state: ContractState { ContractState(rawValue: status) ?? .terminated }
+    var state: ContractState { ContractState(rawValue: status.rawValue) ?? .terminated }
 }
 
 /// `faultOf` of `contract.terminate`.
