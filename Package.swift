@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "ImarketDomainTests", dependencies: ["ImarketDomain"]),
         .testTarget(name: "ImarketTLSTests", dependencies: ["ImarketTLS", "ImarketTestSupport",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
-        .testTarget(name: "ImarketPostgresTests", dependencies: ["ImarketPostgres", "ImarketTestSupport"]),
+        .testTarget(name: "ImarketPostgresTests", dependencies: ["ImarketPostgres", "ImarketTestSupport", "ImarketTLS"]),
         .testTarget(name: "ImarketIntegrationTests", dependencies: ["ImarketTestSupport", "ImarketJSONRPC", "ImarketTLS", "ImarketDomain", "ImarketPostgres"]),
     ]
 )

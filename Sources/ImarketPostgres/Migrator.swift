@@ -46,7 +46,7 @@ public struct Migrator: Sendable {
 
     public init(
         migrations: [Migration],
-        checksum: @escaping @Sendable (String) -> String = SHA256Digest.hex,
+        checksum: @escaping @Sendable (String) -> String,
         lockKey: Int64 = Migrator.defaultLockKey
     ) {
         self.migrations = migrations.sorted { $0.version < $1.version }

@@ -1,5 +1,6 @@
 import Foundation
 import ImarketPostgres
+import ImarketTLS
 import ImarketTestSupport
 import XCTest
 
@@ -17,7 +18,7 @@ final class MigratorTests: PostgresTestCase {
 
     func testAppliesInOrderRecordsAndDoesNotReapply() async throws {
         let pool = try freshPool("order")
-        let migrator = Migrator(migrations: migrations)
+        let migrator = Migrator(migrations: migrations, checksum: { Crypto.sha256Hex($0) })
         let pendingBefore = try await migrator.pending(pool: pool)
         XCTAssertEqual(pendingBefore.map(\.version), [1, 2, 3])
         let applied = try await migrator.migrate(pool: pool)
@@ -28,7 +29,7 @@ final class MigratorTests: PostgresTestCase {
             }
         }
         XCTAssertEqual(recorded, migrations.sorted { $0.version < $1.version }.map {
-            "\($0.version):\($0.name):\(SHA256Digest.hex($0.sql))"
+            "\($0.version):\($0.name):\(Crypto.sha256Hex($0.sql))"
         })
         let again = try await migrator.migrate(pool: pool)
         XCTAssertEqual(again, [])
@@ -40,17 +41,17 @@ final class MigratorTests: PostgresTestCase {
 
     func testChangedChecksumAndUnknownVersionAreDetected() async throws {
         let pool = try freshPool("checksum")
-        try await Migrator(migrations: migrations).migrate(pool: pool)
+        try await Migrator(migrations: migrations, checksum: { Crypto.sha256Hex($0) }).migrate(pool: pool)
         var edited = migrations
         edited[1] = Migration(version: 1, name: "create_owners", sql: "CREATE TABLE owners (id bigint PRIMARY KEY);")
         do {
-            try await Migrator(migrations: edited).migrate(pool: pool)
+            try await Migrator(migrations: edited, checksum: { Crypto.sha256Hex($0) }).migrate(pool: pool)
             XCTFail("expected checksumMismatch")
         } catch let error as MigrationError {
             XCTAssertEqual(error, .checksumMismatch(version: 1, name: "create_owners"))
         }
         do {
-            _ = try await Migrator(migrations: Array(migrations.prefix(2))).pending(pool: pool)
+            _ = try await Migrator(migrations: Array(migrations.prefix(2)), checksum: { Crypto.sha256Hex($0) }).pending(pool: pool)
             XCTFail("expected unknownAppliedVersion")
         } catch let error as MigrationError {
             XCTAssertEqual(error, .unknownAppliedVersion(version: 3, name: "slow_index"))
@@ -60,7 +61,7 @@ final class MigratorTests: PostgresTestCase {
     func testFailedMigrationIsRolledBackAndNotRecorded() async throws {
         let pool = try freshPool("failure")
         let broken = [migrations[1], Migration(version: 2, name: "broken", sql: "CREATE TABLE half (id int); SELECT no_such_function();")]
-        let error = await expectPostgresError { try await Migrator(migrations: broken).migrate(pool: pool) }
+        let error = await expectPostgresError { try await Migrator(migrations: broken, checksum: { Crypto.sha256Hex($0) }).migrate(pool: pool) }
         XCTAssertEqual(error?.sqlState, "42883")
         let state = try await pool.withConnection { connection in
             (try connection.query("SELECT version FROM schema_migrations").map { try $0.int(0) },
@@ -74,7 +75,7 @@ final class MigratorTests: PostgresTestCase {
         let name = "race"
         let poolA = try freshPool(name)
         let poolB = try makePool(size: 2, conninfo: poolA.configuration.conninfo)
-        let migrator = Migrator(migrations: migrations)
+        let migrator = Migrator(migrations: migrations, checksum: { Crypto.sha256Hex($0) })
         async let appliedA = migrator.migrate(pool: poolA)
         async let appliedB = migrator.migrate(pool: poolB)
         let results = try await [appliedA, appliedB]
