@@ -134,7 +134,7 @@ idle_workload() {
     "$PYTHON" "$HERE/idle_connections.py" "$port" "$CA" "$IDLE" 50 >"$out.idle" 2>&1 &
     IDLE_PID=$!
     local waited=0
-    until grep -q '^READY' "$out.idle"; do
+    until grep -qs '^READY' "$out.idle"; do
         kill -0 "$IDLE_PID" 2>/dev/null || { cat "$out.idle" >&2; IDLE_PID=""; die "idle connection script failed"; }
         sleep 0.2; waited=$((waited + 1))
         [ $waited -lt 600 ] || die "idle connections not open within 120 s"
