@@ -3,17 +3,15 @@
 
 psql_bench() { PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
-# run_pgbench OUT SECONDS LOG(0/1) ARGS...: pgbench on the embedded cluster, prepared statements,
-# $POOL clients (the same number of connections as imarket's pool). With LOG=1 the
-# per-transaction log goes to OUT.log/ for the p50/p99 computation in report.py.
+# run_pgbench OUT ARGS...: one pgbench run of WARMUP + DURATION seconds on the embedded cluster,
+# prepared statements, $POOL clients (as many connections as imarket's pool), with the
+# per-transaction log in OUT.log/; report.py leaves the first WARMUP seconds out, so statement
+# preparation (once per connection and script) falls in the warm-up as it does for the server.
 run_pgbench() {
-    local out=$1 seconds=$2 log=$3; shift 3
-    local extra=()
-    if [ "$log" = 1 ]; then
-        rm -rf "$out.log"; mkdir -p "$out.log"
-        extra=(-l --log-prefix="$out.log/pgbench_log")
-    fi
-    "$PG_BIN/pgbench" -n -M prepared -c "$POOL" -j "$THREADS" -T "$seconds" "${extra[@]}" "$@" >"$out" 2>&1 \
+    local out=$1; shift
+    rm -rf "$out.log"; mkdir -p "$out.log"
+    "$PG_BIN/pgbench" -n -M prepared -c "$POOL" -j "$THREADS" -T "$((WARMUP + DURATION))" \
+        -l --log-prefix="$out.log/pgbench_log" "$@" >"$out" 2>&1 \
         || { tail -20 "$out" >&2; die "pgbench failed"; }
 }
 
@@ -29,10 +27,9 @@ pgbench_demand_get() {
         args+=(-D "d$i=$id" -f "$dir/s$i.sql")
     done < <("$PYTHON" -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["demand_ids"]))' "$WORK/data.json")
     echo "bench: demand.get against pgbench ($POOL clients, $i demands)"
-    run_pgbench "$dir/warmup.out" "$WARMUP" 0 "${args[@]}"
-    run_pgbench "$dir/run.out" "$DURATION" 1 "${args[@]}"
+    run_pgbench "$dir/run.out" "${args[@]}"
     "$PYTHON" "$HERE/report.py" record "$ROWS" --workload demand.get --subject "pgbench same SQL" \
-        --pgbench "$dir/run.out" "$dir/run.out.log" --rss-note "n/a"
+        --pgbench "$dir/run.out" "$dir/run.out.log" --warmup "$WARMUP" --rss-note "n/a"
 }
 
 # Lookup tables for the bid baseline: pair k -> (demand k mod D, agency (k div D) mod A), the same
@@ -86,15 +83,12 @@ pgbench_bid_submit() {
     echo "bench: bid.submit against pgbench ($POOL clients)"
     local args=(-D "D=$BID_DEMANDS" -D "A=$BID_AGENCIES" -D tz=Asia/Shanghai -D "proposal=benchmark bid"
         -D method=bid.submit -D subject_type=bid -D "digest=$(printf '%064d' 0)" -f "$HERE/pgbench/bid_submit.sql")
-    local round before after processed=0
+    local before after processed
     before=$(psql_bench -Atc "SELECT count(*) FROM bids")
-    for round in warmup run; do
-        psql_bench -Atc "SELECT setval('bench_bid_seq', $BID_OFFSET, false)" >/dev/null
-        if [ $round = warmup ]; then run_pgbench "$dir/warmup.out" "$WARMUP" 0 "${args[@]}"
-        else run_pgbench "$dir/run.out" "$DURATION" 1 "${args[@]}"; fi
-        BID_OFFSET=$(psql_bench -Atc "SELECT last_value + 1 FROM bench_bid_seq")
-        processed=$((processed + $(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$dir/$round.out")))
-    done
+    psql_bench -Atc "SELECT setval('bench_bid_seq', $BID_OFFSET, false)" >/dev/null
+    run_pgbench "$dir/run.out" "${args[@]}"
+    BID_OFFSET=$(psql_bench -Atc "SELECT last_value + 1 FROM bench_bid_seq")
+    processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$dir/run.out")
     after=$(psql_bench -Atc "SELECT count(*) FROM bids")
     # ON CONFLICT DO NOTHING would let a reused pair pass silently: every transaction must have
     # inserted its bid.
@@ -103,5 +97,5 @@ pgbench_bid_submit() {
         note=(--note "WARNING: $((after - before)) bids inserted by $processed pgbench transactions")
     fi
     "$PYTHON" "$HERE/report.py" record "$ROWS" --workload bid.submit --subject "pgbench same transaction" \
-        --pgbench "$dir/run.out" "$dir/run.out.log" --rss-note "n/a" "${note[@]}"
+        --pgbench "$dir/run.out" "$dir/run.out.log" --warmup "$WARMUP" --rss-note "n/a" "${note[@]}"
 }

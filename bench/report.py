@@ -45,26 +45,34 @@ def percentile(sorted_values, p):
     return sorted_values[index]
 
 
-def parse_pgbench(stdout_path, log_dir):
+def parse_pgbench(stdout_path, log_dir, warmup):
+    """Throughput and latency from pgbench's per-transaction log (-l), counting only transactions
+    that ended after the first `warmup` seconds: warm-up and measurement are one pgbench run, so
+    the statements are prepared once per connection, outside the measured window."""
     with open(stdout_path, errors="replace") as f:
         text = f.read()
-    tps = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", text)
-    if not tps:
+    if not re.search(r"tps = ([0-9.]+)", text):
         raise SystemExit(f"no tps line in {stdout_path}:\n{text[-2000:]}")
     failed = re.search(r"number of failed transactions: (\d+)", text)
     aborted = len(re.findall(r"aborted in command", text))
-    latencies = []
+    ends = []
     for path in glob.glob(log_dir + "/pgbench_log.*"):
         with open(path) as f:
             for line in f:
-                fields = line.split()
                 # client_id transaction_no time script_no time_epoch time_us [schedule_lag]
+                fields = line.split()
                 if len(fields) >= 6 and fields[2].isdigit():
-                    latencies.append(int(fields[2]) / 1000.0)
-    latencies.sort()
+                    ends.append((int(fields[4]) + int(fields[5]) / 1e6, int(fields[2]) / 1000.0))
+    if not ends:
+        raise SystemExit(f"empty pgbench log in {log_dir}")
+    ends.sort()
+    cutoff = ends[0][0] + warmup
+    window = [latency for end, latency in ends if end >= cutoff]
+    seconds = max(ends[-1][0] - cutoff, 1e-9)
+    latencies = sorted(window)
     errors = (int(failed.group(1)) if failed else 0) + aborted
-    return {"throughput": float(tps.group(1)), "requests": len(latencies), "errors": errors,
-            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
+    return {"throughput": round(len(window) / seconds, 1), "requests": len(window), "seconds": round(seconds, 3),
+            "errors": errors, "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
             "mean_ms": sum(latencies) / len(latencies) if latencies else None}
 
 
@@ -75,7 +83,7 @@ def record(args):
     elif args.wrk:
         row.update(parse_wrk(args.wrk))
     elif args.pgbench:
-        row.update(parse_pgbench(args.pgbench[0], args.pgbench[1]))
+        row.update(parse_pgbench(args.pgbench[0], args.pgbench[1], float(args.warmup)))
     if args.rss_kb:
         row["rss_mb"] = round(int(args.rss_kb) / 1024.0, 1)
     if args.rss_note:
@@ -164,6 +172,7 @@ def main():
     r.add_argument("--rss-kb")
     r.add_argument("--rss-note")
     r.add_argument("--note")
+    r.add_argument("--warmup", default="0", help="pgbench: seconds at the start of the log to leave out")
     t = sub.add_parser("table")
     t.add_argument("rows")
     t.add_argument("out")
