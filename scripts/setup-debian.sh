@@ -33,5 +33,11 @@ if ! python3 -c 'import jsonschema' 2>/dev/null; then
     python3 -m pip install --quiet jsonschema || { echo "pip install jsonschema failed" >&2; exit 1; }
 fi
 
+# The OCDS test validates release packages with libcoveocds (from PyPI when missing).
+if ! command -v libcoveocds >/dev/null 2>&1; then
+    echo "installing the Python package libcoveocds"
+    python3 -m pip install --quiet libcoveocds || { echo "pip install libcoveocds failed" >&2; exit 1; }
+fi
+
 command -v swift >/dev/null || { echo "swift (6.x) is not on PATH" >&2; exit 1; }
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL server binaries not found under /usr/lib/postgresql" >&2; exit 1; }

@@ -42,6 +42,7 @@ public enum Methods {
         SubscriptionMethods.register(in: &registry)
         DemandMethods.register(in: &registry); BidMethods.register(in: &registry); SelectionMethods.register(in: &registry); ObjectionMethods.register(in: &registry)
         ContractMethods.register(in: &registry); PaymentMethods.register(in: &registry); EvaluationMethods.register(in: &registry)
+        ComplianceMethods.register(in: &registry); StatsMethods.register(in: &registry); OCDSMethods.register(in: &registry)
         return registry
     }
 }
