@@ -1,5 +1,6 @@
 import Foundation
 import ImarketJSONRPC
+import ImarketPostgres
 import ImarketTestSupport
 import XCTest
 
@@ -11,8 +12,24 @@ final class CreditFlowTests: IntegrationTestCase {
         try setContractRules()
     }
 
+    /// After every scenario, the stored scores agree with their inputs both from the outside (the
+    /// API) and from the inside (`imarket credit verify` on the database).
     override func tearDownWithError() throws {
         XCTAssertGreaterThan(try assertCreditConsistent(), 0, "every agency of the database is recomputed")
+        let verify = try server.cli(["credit", "verify"])
+        XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+        XCTAssertTrue(verify.stdout.contains("credit OK: "), verify.stdout)
+    }
+
+    /// `imarket credit verify` notices a stored score that its inputs do not give.
+    func testVerifyReportsATamperedScore() throws {
+        let a = try makeApprovedAgency()
+        let connection = try PostgresConnection(configuration: PostgresConfiguration(conninfo: try server.databaseURL))
+        _ = try connection.execute("UPDATE agencies SET credit_hundredths = 8100 WHERE agency_id = $1", [a.agencyId])
+        let broken = try server.cli(["credit", "verify"])
+        XCTAssertEqual(broken.status, 1)
+        XCTAssertTrue(broken.stdout.contains("credit MISMATCH \(a.agencyId): stored 81.00, computed 80.00"), broken.stdout)
+        _ = try connection.execute("UPDATE agencies SET credit_hundredths = 8000 WHERE agency_id = $1", [a.agencyId])
     }
 
     private func evaluate(_ purchaser: RPCTestClient, _ contractId: String, _ scores: JSONValue, comment: String? = nil) throws {
