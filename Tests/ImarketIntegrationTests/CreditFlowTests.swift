@@ -21,6 +21,36 @@ final class CreditFlowTests: IntegrationTestCase {
         XCTAssertTrue(verify.stdout.contains("credit OK: "), verify.stdout)
     }
 
+    /// Four purchaser evaluations of one agency submitted at the same moment on separate
+    /// connections: the agency row lock orders the recomputations, so the last sees all four.
+    func testConcurrentEvaluationsAllCount() throws {
+        let (_, purchaser) = try makePurchaser()
+        let a = try makeApprovedAgency()
+        let demands = try makeAwardedDemands(4, purchaser: purchaser, agency: a)
+        let contracts = try demands.map { try makeContract($0, purchaser: purchaser, agency: a.client, status: "completed") }
+        let token = try XCTUnwrap(purchaser.token)
+        let clients = try contracts.map { _ in try server.client(token: token) }
+        for client in clients { _ = try client.result("system.whoami") }
+        let sheets = [purchaserScores(5, 5, 5, 5, 5), purchaserScores(4, 4, 4, 4, 4), purchaserScores(3, 3, 3, 3, 3),
+                      purchaserScores(5, 4, 5, 4, 5)]   // e = 100, 75, 50, 90
+        let outcomes = OutcomeBox()
+        let start = DispatchSemaphore(value: 0)
+        let group = DispatchGroup()
+        for (i, client) in clients.enumerated() {
+            let params: JSONValue = ["contractId": .string(contracts[i]), "scores": sheets[i]]
+            group.enter()
+            Thread.detachNewThread {
+                start.wait()
+                outcomes.append(Result { try client.call("evaluation.submit", params) })
+                group.leave()
+            }
+        }
+        for _ in clients { start.signal() }
+        XCTAssertEqual(group.wait(timeout: .now() + 60), .success)
+        XCTAssertEqual(try outcomes.values.compactMap { try $0.get().result }.count, 4)
+        XCTAssertEqual(try creditText(a.agencyId), "79.29")   // (240 + 315) / 7 = 79.2857…
+    }
+
     /// `imarket credit verify` notices a stored score that its inputs do not give.
     func testVerifyReportsATamperedScore() throws {
         let a = try makeApprovedAgency()
