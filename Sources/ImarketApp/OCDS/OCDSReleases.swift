@@ -105,7 +105,10 @@ enum OCDSReleases {
                         FROM payments pm WHERE pm.contract_id = k.contract_id
                       UNION ALL
                       SELECT 'treasury-' || m.external_id, (m.paid_on::timestamp AT TIME ZONE $5), m.amount_fen
-                        FROM compliance_payment_matches m WHERE k.contract_id IS NOT NULL AND m.contract_id = k.contract_id) t
+                        FROM compliance_payment_matches m
+                       WHERE k.contract_id IS NOT NULL AND m.contract_id = k.contract_id
+                         AND m.payer_credit_code = d.purchaser_code
+                         AND m.payee_credit_code = (SELECT credit_code FROM agencies WHERE agency_id = k.agency_id)) t
             ) tx ON true
             ORDER BY d.published_at, d.demand_id
             """, [ocidPrefix, demandIds, from, to, timeZone])
