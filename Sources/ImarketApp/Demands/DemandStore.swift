@@ -18,6 +18,20 @@ enum DemandStore {
         return try rows.first.map(DemandRecord.init(row:))
     }
 
+    /// One round trip for the common read: the demand, and whether a deadline transition is due
+    /// for it at the database clock (then the caller takes the locking path instead).
+    static func loadUnlessDue(_ c: PostgresConnection, _ demandId: String) throws -> (demand: DemandRecord, due: Bool)? {
+        let rows = try c.query(
+            """
+            SELECT \(DemandRecord.columns),
+                   ((d.status = 'open' AND d.bidding_closes_at <= clock_timestamp())
+                    OR (d.status = 'publicity' AND d.publicity_ends_at <= clock_timestamp())) AS deadline_due
+              FROM demands d JOIN purchasers p USING (purchaser_id) WHERE d.demand_id = $1
+            """, [demandId])
+        guard let row = rows.first else { return nil }
+        return (try DemandRecord(row: row), try row.optionalBool("deadline_due") ?? false)
+    }
+
     /// Loads a demand the caller may act on as its owner (admin too when `adminMay`).
     static func loadOwned(_ c: PostgresConnection, _ demandId: String, caller: Caller, adminMay: Bool = false,
                           lock: Lock = .update) throws -> DemandRecord {

@@ -58,9 +58,7 @@ public struct RPCResponder: HTTPResponder {
     }
 
     private func rpc(_ request: HTTPServerRequest) async -> HTTPServerResponse {
-        let contentType = request.headers.first(name: "content-type") ?? ""
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard mediaType == "application/json" else {
+        guard Self.isJSON(request.headers.first(name: "content-type")) else {
             return error(.unsupportedMediaType, RPCError.invalidRequest("Content-Type must be application/json", reason: "unsupported_media_type"))
         }
         let caller: Caller?
@@ -78,6 +76,20 @@ public struct RPCResponder: HTTPResponder {
     }
 
     static let jsonHeaders: HTTPHeaders = ["content-type": "application/json"]
+
+    /// `application/json`, any case, optionally followed by parameters (`; charset=utf-8`).
+    /// Byte-level on purpose: this runs for every call.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let expected = Array("application/json".utf8)
+        var bytes = contentType.utf8.drop { $0 == 0x20 || $0 == 0x09 }[...]
+        for byte in expected {
+            guard let b = bytes.first, ((0x41...0x5A).contains(b) ? b + 0x20 : b) == byte else { return false }
+            bytes = bytes.dropFirst()
+        }
+        let rest = bytes.drop { $0 == 0x20 || $0 == 0x09 }
+        return rest.isEmpty || rest.first == 0x3B
+    }
 
     private func error(_ status: HTTPResponseStatus, _ rpcError: RPCError) -> HTTPServerResponse {
         HTTPServerResponse(status: status, headers: Self.jsonHeaders, body: ByteBuffer(bytes: engine.errorResponse(rpcError)))
