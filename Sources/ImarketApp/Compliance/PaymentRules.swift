@@ -52,7 +52,9 @@ enum PaymentRules {
         values: { r in [r.offPlatformMinFen, r.intermediaryEconomicCodes] })
 
     /// Contracts signed in the window whose matched imported plus recorded payments exceed the
-    /// amount; amountFen is the excess.
+    /// amount; amountFen is the excess. The matched sums come from one pass over the imported
+    /// payments (grouped by contract), not a lookup per contract: a pair with many contracts would
+    /// otherwise have its payments matched once per contract.
     static let overpayment = ScanRule(
         name: "OVERPAYMENT", severity: "high",
         sql: """
@@ -66,11 +68,11 @@ enum PaymentRules {
                       compliance_yuan(i.imported + k.paid_fen - k.amount_fen)) AS explanation,
                k.signed_on AS occurred_on
         FROM contracts k
-        JOIN LATERAL (SELECT coalesce(sum(m.amount_fen), 0)::bigint AS imported, array_agg(m.external_id ORDER BY m.paid_on, m.external_id) AS ids
-                        FROM compliance_payment_matches m
-                       WHERE m.contract_id = k.contract_id
-                         AND m.payer_credit_code = (SELECT credit_code FROM purchasers WHERE purchaser_id = k.purchaser_id)
-                         AND m.payee_credit_code = (SELECT credit_code FROM agencies WHERE agency_id = k.agency_id)) i ON true
+        JOIN (SELECT m.contract_id, sum(m.amount_fen)::bigint AS imported,
+                     array_agg(m.external_id ORDER BY m.paid_on, m.external_id) AS ids
+                FROM compliance_payment_matches m
+               WHERE m.contract_id IS NOT NULL
+               GROUP BY m.contract_id) i ON i.contract_id = k.contract_id
         WHERE k.signed_on BETWEEN $1 AND $2 AND i.imported + k.paid_fen > k.amount_fen
         """,
         values: { _ in [] })
