@@ -11,7 +11,8 @@
 #
 # Knobs: COMPLIANCE_BENCH_SCALES ("100000:10000 1000000:100000", payments:contracts per step),
 # BENCH_BIN (an imarket binary; otherwise a release build in .build-release), BENCH_SKIP_BUILD=1,
-# BENCH_KEEP=1 keeps the temporary directory.
+# BENCH_KEEP=1 keeps the temporary directory, COMPLIANCE_BENCH_PROFILE=1 logs statements over 300 ms
+# to the embedded cluster's postgres.log (use with BENCH_KEEP=1).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -77,6 +78,7 @@ with open(sys.argv[1], "w") as out:
     out.write(",\n".join("('ba_%d', '基准中介机构%d', '%s', '430482', '耒阳市%d号', '{\"name\":\"李四\",\"phone\":\"0734-%d\"}', '{TESTING}', 'approved')" % (i, i, code(60000000 + i), i, 1000000 + i) for i in range(1000)) + ";\n")
 PY
 psql_q -f "$WORK/orgs.sql"
+[ "${COMPLIANCE_BENCH_PROFILE:-0}" = 1 ] && psql_q -c "ALTER SYSTEM SET log_min_duration_statement = 300" -c "SELECT pg_reload_conf()" >/dev/null
 
 CONTRACTS=0
 declare -a RESULTS=()

@@ -1,8 +1,9 @@
 import ImarketDomain
 import ImarketPostgres
 
-/// The four payment rules of API section 10 as candidate queries over `compliance_payment_matches`
-/// (Schema/0040). Parameters: $1 from, $2 to (dates), $4 the rule time zone, $7… rule values.
+/// The four payment rules of API section 10 as candidate queries over `scan_matches`, the scan's
+/// one-off copy of `compliance_payment_matches` (Schema/0040). Parameters: $1 from, $2 to
+/// (dates), $4 the rule time zone, $7… rule values.
 /// Every query yields the columns `ScanRule.insert` expects.
 enum PaymentRules {
     /// Shared by OFF_PLATFORM and PAYMENT_BEFORE_CONTRACT: unmatched fiscal intermediary payments
@@ -14,7 +15,7 @@ enum PaymentRules {
                       AND k.signed_on <= m.paid_on)) AS before_contract,
                (SELECT string_agg(k.contract_id || ' signed ' || k.signed_on::text, ', ' ORDER BY k.signed_on, k.contract_id)
                   FROM contracts k WHERE k.purchaser_id = m.purchaser_id AND k.agency_id = m.agency_id) AS pair_contracts
-        FROM compliance_payment_matches m
+        FROM scan_matches m
         WHERE m.paid_on BETWEEN $1 AND $2 AND m.fund_source = 'fiscal' AND m.contract_id IS NULL AND m.amount_fen >= $7
           AND (m.agency_id IS NOT NULL OR m.economic_code = ANY($8::text[]))
         """
@@ -70,7 +71,7 @@ enum PaymentRules {
         FROM contracts k
         JOIN (SELECT m.contract_id, sum(m.amount_fen)::bigint AS imported,
                      array_agg(m.external_id ORDER BY m.paid_on, m.external_id) AS ids
-                FROM compliance_payment_matches m
+                FROM scan_matches m
                WHERE m.contract_id IS NOT NULL
                GROUP BY m.contract_id) i ON i.contract_id = k.contract_id
         WHERE k.signed_on BETWEEN $1 AND $2 AND i.imported + k.paid_fen > k.amount_fen
@@ -86,7 +87,7 @@ enum PaymentRules {
         sql: """
         WITH RECURSIVE c AS (
             SELECT m.*, row_number() OVER (PARTITION BY m.payer_credit_code, m.payee_credit_code ORDER BY m.paid_on, m.external_id) AS rn
-            FROM compliance_payment_matches m
+            FROM scan_matches m
             WHERE m.fund_source = 'fiscal' AND m.contract_id IS NULL AND m.amount_fen < $7
               AND (m.payer_credit_code, m.payee_credit_code) IN (
                   SELECT payer_credit_code, payee_credit_code FROM imported_payments
