@@ -28,10 +28,13 @@ final class ComplianceScanTests: IntegrationTestCase {
         let a1 = try makeApprovedAgency(name: "湖南某某检测有限公司"), a2 = try makeApprovedAgency(name: "衡阳某某评价有限公司")
         let a3 = try makeApprovedAgency(), a4 = try makeApprovedAgency(), a5 = try makeApprovedAgency()
         ds.p1 = p1.purchaserId; ds.p3 = p3.purchaserId; ds.a1 = a1.agencyId; ds.a2 = a2.agencyId; ds.a3 = a3.agencyId
-        // A3 and A4 share a phone number (SHARED_CONTACT when both bid on one demand).
-        for a in [a3, a4] {
-            _ = try a.client.result("agency.update", ["contact": ["name": "王五", "phone": "0734-8888888"]])
-        }
+        // A3 and A4 share a phone number; A3 and A5 an email (in other letter case) and an
+        // address (with other white space). SHARED_CONTACT when such agencies bid on one demand.
+        _ = try a3.client.result("agency.update", ["contact": ["name": "王五", "phone": "0734-8888888", "email": "Wang@Example.cn"],
+                                                   "address": "湖南省耒阳市 五一路 88号"])
+        _ = try a4.client.result("agency.update", ["contact": ["name": "赵六", "phone": "0734-8888888"]])
+        _ = try a5.client.result("agency.update", ["contact": ["name": "钱七", "phone": "0734-7777777", "email": "wang@example.CN"],
+                                                   "address": "  湖南省耒阳市  五一路\t88号 "])
 
         // Competitive demands of P3 (lowest price, one bidder suffices): E1 identical bids from
         // the two agencies sharing a phone; E2 a single bid at 99% of the budget; E3 won by A3;
@@ -45,7 +48,7 @@ final class ComplianceScanTests: IntegrationTestCase {
         _ = try bid(a3.client, e3, 2_000_000); _ = try bid(a5.client, e3, 2_500_000)
         let e4 = try publishDemand(p3.client, demandInput(budgetFen: budget, closesIn: 2))
         _ = try bid(a3.client, e4, 1_000_000); _ = try bid(a5.client, e4, 2_000_000)
-        ds.expected.formUnion(["IDENTICAL_BIDS \(e1)", "SHARED_CONTACT \(e1)", "SINGLE_BID \(e2)", "PRICE_AT_CAP \(e2)",
+        ds.expected.formUnion(["IDENTICAL_BIDS \(e1)", "SHARED_CONTACT \(e1)", "SHARED_CONTACT \(e3)", "SHARED_CONTACT \(e4)", "SINGLE_BID \(e2)", "PRICE_AT_CAP \(e2)",
                                "SHORT_WINDOW \(e4)", "WINNER_CONCENTRATION \(p3.purchaserId)"])
 
         // Platform deals of P1 with A1: four direct demands (each open 2 s: SHORT_WINDOW; all
@@ -81,6 +84,8 @@ final class ComplianceScanTests: IntegrationTestCase {
             paymentRecord("T-OFF1", payer: payer, payee: ca2, amountFen: 300_000, paidOn: s, economicCode: "30299"),
             paymentRecord("T-OFF2", payer: payer, payee: u1, payeeName: "某咨询服务部", amountFen: 250_000, paidOn: s),
             paymentRecord("T-OFF3", payer: unknownPayer, payee: ca2, amountFen: 120_000, paidOn: s),
+            // A contractRef that names no contract of the pair (the pair has contracts signed before).
+            paymentRecord("T-OFF4", payer: payer, payee: ca1, amountFen: 50_000, paidOn: shift(s, 3), contractRef: "con_unknown"),
             // No flag: not intermediary spending, self-funded, below offPlatformMinFen, outside the window.
             paymentRecord("T-NO1", payer: payer, payee: u1, payeeName: "某咨询服务部", amountFen: 250_000, paidOn: s, economicCode: "30299"),
             paymentRecord("T-NO2", payer: payer, payee: ca2, amountFen: 300_000, paidOn: s, fundSource: "self"),
@@ -98,9 +103,9 @@ final class ComplianceScanTests: IntegrationTestCase {
         let imported = try makeOverseer().result("compliance.importPayments", ["records": .array(records)])
         XCTAssertEqual(imported["accepted"]?.int64Value, Int64(records.count), "\(imported)")
         ds.expected.formUnion(["PAYMENT_BEFORE_CONTRACT T-PBC", "OFF_PLATFORM T-OFF1", "OFF_PLATFORM T-OFF2", "OFF_PLATFORM T-OFF3",
-                               "SPLIT_PURCHASE T-SPL1"])
+                               "OFF_PLATFORM T-OFF4", "SPLIT_PURCHASE T-SPL1"])
         ds.onPlatformFen = 700_000
-        ds.offPlatformFen = 200_000 + 300_000 + 250_000 + 120_000 + 500
+        ds.offPlatformFen = 200_000 + 300_000 + 250_000 + 120_000 + 50_000 + 500
         ds.offPlatformId = "T-OFF1"
 
         for id in [e1, e2, e3, e4] { try waitForStatus(p3.client, id, "awarded") }
@@ -143,6 +148,11 @@ final class ComplianceScanTests: IntegrationTestCase {
         let split = try XCTUnwrap(flags.first { $0["rule"]?.stringValue == "SPLIT_PURCHASE" })
         XCTAssertEqual(split["amountFen"]?.int64Value, 12_000_000)
         XCTAssertEqual(split["evidence"]?["payments"], ["T-SPL1", "T-SPL2", "T-SPL3"])
+        let shared = flags.filter { $0["rule"]?.stringValue == "SHARED_CONTACT" }
+            .map { $0["evidence"]?["shared"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        XCTAssertEqual(shared.sorted { $0.count < $1.count }, [["phone"], ["email", "address"], ["email", "address"]])
+        let badRef = try XCTUnwrap(flags.first { $0["subject"]?["id"]?.stringValue == "T-OFF4" })
+        XCTAssertTrue(badRef["explanation"]?.stringValue?.contains("con_unknown") == true)
         let unknownPayer = try XCTUnwrap(flags.first { $0["subject"]?["id"]?.stringValue == "T-OFF3" })
         XCTAssertEqual(unknownPayer["purchaserId"], .null)
 
@@ -158,8 +168,8 @@ final class ComplianceScanTests: IntegrationTestCase {
         XCTAssertEqual(afterRescan.count, ds.expected.count)
         XCTAssertEqual(afterRescan.first { $0["flagId"] == off["flagId"] }?["status"]?.stringValue, "confirmed")
         XCTAssertEqual(try allFlags(overseer, filter: [("status", "confirmed")]).count, 1)
-        XCTAssertEqual(found(try allFlags(overseer, filter: [("rule", "OFF_PLATFORM")])).count, 3)
-        XCTAssertEqual(try allFlags(overseer, filter: [("purchaserId", .string(ds.p3))]).count, 6)
+        XCTAssertEqual(found(try allFlags(overseer, filter: [("rule", "OFF_PLATFORM")])).count, 4)
+        XCTAssertEqual(try allFlags(overseer, filter: [("purchaserId", .string(ds.p3))]).count, 8)
 
         // Scope: an overseer of another region sees none of them and may not review them.
         let elsewhere = try makeOverseer(regionScope: "11")
@@ -178,10 +188,10 @@ final class ComplianceScanTests: IntegrationTestCase {
         XCTAssertEqual(summary["platformShare"]?.doubleValue ?? -1, (share * 10_000).rounded() / 10_000, accuracy: 1e-9)
         let rows = summary["rows"]?.arrayValue ?? []
         XCTAssertEqual(rows.reduce(Int64(0)) { $0 + ($1["flags"]?.int64Value ?? 0) }, Int64(ds.expected.count))
-        XCTAssertEqual(rows.first { $0["key"]?.stringValue == "OFF_PLATFORM" }?["amountFen"]?.int64Value, 670_000)
+        XCTAssertEqual(rows.first { $0["key"]?.stringValue == "OFF_PLATFORM" }?["amountFen"]?.int64Value, 720_000)
         let byPurchaser = try overseer.result("compliance.summary", ["from": .string(ds.from), "to": .string(ds.to), "groupBy": "purchaser"])
         let p3row = byPurchaser["rows"]?.arrayValue?.first { $0["key"]?.stringValue == ds.p3 }
-        XCTAssertEqual(p3row?["flags"]?.int64Value, 6)
+        XCTAssertEqual(p3row?["flags"]?.int64Value, 8)
         XCTAssertEqual(p3row?["name"]?.stringValue, "衡阳县疾控中心")
 
         // Public statistics with the region ranking (both regions published four demands).
