@@ -60,12 +60,15 @@ enum PaymentImport {
         var rejected: [PaymentReject] = []
         var valid: [(index: Int, record: PaymentRecord)] = []
         var firstByExternalId: [String: PaymentRecord] = [:]
+        // Repeats of an earlier record of this batch: duplicates, unless that record itself
+        // conflicts with a stored one (decided after the insert).
+        var repeats: [(index: Int, externalId: String)] = []
         var duplicates = 0
         for (i, r) in records.enumerated() {
             if let (reason, field) = validate(r) {
                 rejected.append(PaymentReject(index: i + indexOffset, reason: reason, field: field))
             } else if let earlier = firstByExternalId[r.externalId] {
-                if earlier == r { duplicates += 1 } else {
+                if earlier == r { repeats.append((i, r.externalId)) } else {
                     rejected.append(PaymentReject(index: i + indexOffset, reason: "conflicting_duplicate", field: "externalId"))
                 }
             } else {
@@ -73,7 +76,7 @@ enum PaymentImport {
                 valid.append((i, r))
             }
         }
-        guard !valid.isEmpty else { return ImportResult(accepted: 0, duplicates: duplicates, rejected: rejected) }
+        guard !valid.isEmpty else { return ImportResult(accepted: 0, duplicates: 0, rejected: rejected) }
         let v = valid.map(\.record)
         // `ins` holds the rows actually inserted; every other input row met an existing record,
         // compared column by column (IS NOT DISTINCT FROM for the optional contractRef).
@@ -110,6 +113,13 @@ enum PaymentImport {
             guard let o = outcome[r.externalId] else { continue }
             if o.inserted { accepted += 1 } else if o.identical { duplicates += 1 } else {
                 rejected.append(PaymentReject(index: index + indexOffset, reason: "conflicting_duplicate", field: "externalId"))
+            }
+        }
+        for (index, externalId) in repeats {
+            if let o = outcome[externalId], !o.inserted && !o.identical {
+                rejected.append(PaymentReject(index: index + indexOffset, reason: "conflicting_duplicate", field: "externalId"))
+            } else {
+                duplicates += 1
             }
         }
         rejected.sort { $0.index < $1.index }
