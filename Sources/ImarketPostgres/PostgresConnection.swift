@@ -38,6 +38,9 @@ public final class PostgresConnection {
             throw PostgresError(code: .unavailable, message: message.isEmpty ? "connection failed" : message)
         }
         handle = connection
+        // Server NOTICEs (e.g. "already exists, skipping") would go to stderr by default; they
+        // are informational for us, never errors, so they are dropped.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         _ = try execParams(
             "SELECT set_config('statement_timeout', $1, false), set_config('TimeZone', 'UTC', false),"
                 + " set_config('DateStyle', 'ISO, MDY', false)",

@@ -22,7 +22,7 @@ public final class DatabaseTarget: @unchecked Sendable {
         try dataDirectory.create()
         let cluster = dataDirectory.embeddedCluster()
         let wasRunning = cluster.isRunning
-        logger.info("embedded database", metadata: ["directory": "\(dataDirectory.clusterPath)", "reused": "\(wasRunning)"])
+        logger.info("embedded database", metadata: ["directory": "\(dataDirectory.clusterPath)", "alreadyRunning": "\(wasRunning)"])
         let conninfo = try cluster.start()
         return DatabaseTarget(conninfo: conninfo, startedCluster: wasRunning && !alwaysStopCluster ? nil : cluster)
     }
