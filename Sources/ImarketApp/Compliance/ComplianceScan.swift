@@ -37,6 +37,9 @@ enum ComplianceScan {
     /// `flagsRaised` only the new ones.
     static func run(_ c: PostgresConnection, scanId: String, from: String, to: String, by accountId: String?) throws -> ScanResult {
         let ruleSet = try RulesStore.load(c)
+        // A scan is a bulk job: with a million payments single rules run longer than the
+        // per-statement limit meant for API requests. The setting ends with the transaction.
+        try c.execute("SET LOCAL statement_timeout = '15min'")
         // Matching every imported payment to its contract is the expensive part; do it once per
         // scan rather than once per payment rule. Dropped with the transaction (also on a retry).
         try c.execute("DROP TABLE IF EXISTS scan_matches")
