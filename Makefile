@@ -19,7 +19,7 @@ build: setup
 # Builds the server binary first: the integration tests start it as a separate process.
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 bench: setup
 	IMARKET_SETUP_EXTRA="nginx wrk" scripts/setup-debian.sh
