@@ -39,7 +39,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             connection.clientCertificateSHA256 = handshake.peerCertificateSHA256
             connectionBox.withLockedValue { $0.clientCertificateSHA256 = handshake.peerCertificateSHA256 }
         } else if event is IdleStateHandler.IdleStateEvent {
-            // Idle means no bytes either way for the whole timeout: close even mid-request.
+            // Idle means no bytes either way for the whole timeout. A connection waiting for its
+            // own answer (a long compliance scan) is not idle from the client's side.
+            if case .responding = state { return }
             context.close(promise: nil)
             return
         }

@@ -42,6 +42,12 @@ enum EvaluationStore {
             throw RPCError.outsideWindow(reason: "evaluation_window_closed",
                                          message: "Evaluations close \(rules.evaluationDeadlineDays) days after completion")
         }
+        if sheet.side == .purchaser {
+            // Take the agency row lock before the insert: the insert's foreign key takes a
+            // share lock on it, and upgrading that to the recompute's update lock deadlocks
+            // concurrent evaluations of the same agency.
+            try c.query("SELECT 1 FROM agencies WHERE agency_id = $1 FOR UPDATE", [contract.agencyId])
+        }
         let id = Identifiers.make("evl")
         let scoresJSON = PostgresJSON(String(decoding: try JSONValueEncoder().encode(sheet.scores).serialized(), as: UTF8.self))
         let rows = try c.query(
