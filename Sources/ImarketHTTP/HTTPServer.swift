@@ -5,8 +5,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The HTTPS listener: TLS, then header timeout, HTTP/1.1 codec with pipelining, then the
-/// connection handler that talks to the application's `HTTPResponder`.
+/// The HTTPS listener: TLS, then the idle and header timeouts, the HTTP/1.1 codec, then the connection handler
+/// that queues pipelined requests and talks to the application's `HTTPResponder`.
 public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     private let group: MultiThreadedEventLoopGroup
@@ -40,20 +40,22 @@ public final class HTTPServer: Sendable {
                     let sync = channel.pipeline.syncOperations
                     let connection = NIOLockedValueBox(ConnectionInfo(
                         remoteAddress: channel.remoteAddress?.ipAddress ?? "unknown", clientCertificateSHA256: nil))
-                    let headerTimeout = HeaderReadTimeoutHandler(timeout: configuration.headerReadTimeout)
+                    let timeouts = ConnectionTimeoutHandler(
+                        headerReadTimeout: configuration.headerReadTimeout, idleTimeout: configuration.idleTimeout)
                     let http = HTTPConnectionHandler(responder: responder, configuration: configuration, connection: connection)
                     try sync.addHandler(OpenSSLHandler(context: tls))
-                    try sync.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
-                    try sync.addHandler(headerTimeout)
+                    try sync.addHandler(timeouts)
                     let upgrade = webSocket.map { webSocket in
                         WebSocketUpgrade.configuration(
                             responder: webSocket, connection: connection, maxMessageSize: configuration.maxBodySize,
-                            httpHandlers: NIOLoopBound([headerTimeout, http], eventLoop: channel.eventLoop))
+                            httpHandlers: NIOLoopBound([timeouts, http], eventLoop: channel.eventLoop))
                     }
                     try sync.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true,
+                        withPipeliningAssistance: false,  // HTTPConnectionHandler orders answers itself
                         withServerUpgrade: upgrade,
                         withErrorHandling: false,
+                        // Every header we send is a fixed name with a value we produced.
+                        withOutboundHeaderValidation: false,
                         withEncoderConfiguration: .init(),
                         withDecoderLimitConfiguration: decoderLimits)
                     try sync.addHandler(http)
