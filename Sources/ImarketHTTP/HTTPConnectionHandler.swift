@@ -5,8 +5,7 @@ import NIOHTTP1
 import NIOWebSocket
 
 /// Assembles requests, enforces the size limits before buffering, hands one request at a time
-/// to the responder as a task on the connection's event loop (`EventLoopTaskExecutor`), and
-/// writes the answers back in request order.
+/// to the responder as a task (off the event loop), and writes the answers back in request order.
 ///
 /// Pipelining is handled here rather than by NIO's `HTTPServerPipelineHandler`: that handler
 /// stops and restarts socket reads around every request (an epoll change each time), which cost
@@ -41,8 +40,6 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Shared with the WebSocket upgrader, which needs the same peer facts.
     private let connectionBox: NIOLockedValueBox<ConnectionInfo>
     private var connection: ConnectionInfo
-    /// The connection's event loop as a task executor, made on the first request.
-    private var executor: EventLoopTaskExecutor?
 
     init(responder: any HTTPResponder, configuration: HTTPServerConfiguration, connection: NIOLockedValueBox<ConnectionInfo>) {
         self.responder = responder
@@ -163,12 +160,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         let responder = self.responder
         let eventLoop = context.eventLoop
         let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: eventLoop)
-        let executor = self.executor ?? EventLoopTaskExecutor(eventLoop: eventLoop)
-        self.executor = executor
-        Task(executorPreference: executor) {
+        Task {
             let response = await responder.respond(to: request)
-            // The task ran on this loop, so this normally completes without another hop.
-            eventLoop.executeIfNeeded {
+            eventLoop.execute {
                 let (handler, context) = loopBound.value
                 guard handler.responding, context.channel.isActive else { return }
                 handler.write(context: context, response: response, keepAlive: keepAlive)
@@ -203,8 +197,3 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 }
 
-extension EventLoop {
-    fileprivate func executeIfNeeded(_ body: @escaping @Sendable () -> Void) {
-        if inEventLoop { body() } else { execute(body) }
-    }
-}

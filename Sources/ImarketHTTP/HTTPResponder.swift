@@ -44,10 +44,9 @@ public enum HTTPLimitViolation: Sendable {
     case malformedRequest
 }
 
-/// The application behind the HTTP front end. `respond` runs as a task whose preferred executor is
-/// the connection's event loop (`EventLoopTaskExecutor`): it may await anything, but must never
-/// block, so database work goes to the pool's threads. `limitResponse` builds the body of the
-/// answers the front end sends by itself (413, 431, 400) so they carry the application's error format.
+/// The application behind the HTTP front end. `respond` runs on Swift concurrency, never on the
+/// event loop, so it may await database work; `limitResponse` builds the body of the answers the
+/// front end sends by itself (413, 431, 400) so they carry the application's error format.
 public protocol HTTPResponder: Sendable {
     func respond(to request: HTTPServerRequest) async -> HTTPServerResponse
     func limitResponse(_ violation: HTTPLimitViolation) -> HTTPServerResponse

@@ -6,13 +6,15 @@ import XCTest
 
 @testable import ImarketHTTP
 
-/// Pipelining without NIO's pipelining handler: answers in request order, reads held while a
-/// complete request waits, refusals queued behind earlier answers, nothing after `close`.
+/// Pipelining without NIO's pipelining handler: answers in request order, reads held only while a
+/// complete request waits, refusals queued behind earlier answers, nothing answered after `close`.
 final class HTTPConnectionHandlerTests: XCTestCase {
-    /// Answers with the request body, unchanged.
-    private struct Echo: HTTPResponder {
+    /// Answers with the request body, once the gate is open.
+    private struct GatedEcho: HTTPResponder {
+        let open: NIOLockedValueBox<Bool>
         func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
-            HTTPServerResponse(status: .ok, body: request.body)
+            while !open.withLockedValue({ $0 }) { try? await Task.sleep(nanoseconds: 1_000_000) }
+            return HTTPServerResponse(status: .ok, body: request.body)
         }
         func limitResponse(_ violation: HTTPLimitViolation) -> HTTPServerResponse {
             HTTPServerResponse(status: violation == .bodyTooLarge ? .payloadTooLarge : .badRequest)
@@ -22,49 +24,51 @@ final class HTTPConnectionHandlerTests: XCTestCase {
     /// Counts the reads the channel asks for that get past the HTTP handler.
     private final class ReadCounter: ChannelOutboundHandler {
         typealias OutboundIn = Never
-        var reads = 0
+        let reads: NIOLockedValueBox<Int>
+        init(reads: NIOLockedValueBox<Int>) { self.reads = reads }
         func read(context: ChannelHandlerContext) {
-            reads += 1
+            reads.withLockedValue { $0 += 1 }
             context.read()
         }
     }
 
-    private var loop: EmbeddedEventLoop!
-    private var channel: EmbeddedChannel!
-    private var counter: ReadCounter!
+    private var channel: NIOAsyncTestingChannel!
+    private let open = NIOLockedValueBox(true)
+    private let reads = NIOLockedValueBox(0)
 
     override func setUp() async throws {
-        loop = EmbeddedEventLoop()
-        channel = EmbeddedChannel(loop: loop)
-        counter = ReadCounter()
-        let connection = NIOLockedValueBox(ConnectionInfo(remoteAddress: "127.0.0.1", clientCertificateSHA256: nil))
-        var configuration = HTTPServerConfiguration()
-        configuration.maxBodySize = 16
-        try channel.pipeline.syncOperations.addHandler(counter)
-        try channel.pipeline.syncOperations.addHandler(
-            HTTPConnectionHandler(responder: Echo(), configuration: configuration, connection: connection))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let responder = GatedEcho(open: open)
+        let reads = self.reads
+        channel = try await NIOAsyncTestingChannel { channel in
+            var configuration = HTTPServerConfiguration()
+            configuration.maxBodySize = 16
+            let connection = NIOLockedValueBox(ConnectionInfo(remoteAddress: "127.0.0.1", clientCertificateSHA256: nil))
+            try channel.pipeline.syncOperations.addHandler(ReadCounter(reads: reads))
+            try channel.pipeline.syncOperations.addHandler(
+                HTTPConnectionHandler(responder: responder, configuration: configuration, connection: connection))
+        }
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).get()
     }
 
     override func tearDown() async throws {
-        _ = try? channel.finish()
+        _ = try? await channel.finish(acceptAlreadyClosed: true)
     }
 
-    private func request(_ body: String, headers: HTTPHeaders = [:]) throws {
+    private func request(_ body: String, headers: HTTPHeaders = [:]) async throws {
         var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/rpc")
         head.headers = headers
-        try channel.writeInbound(HTTPServerRequestPart.head(head))
-        try channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: body)))
-        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        try await channel.writeInbound(HTTPServerRequestPart.head(head))
+        try await channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: body)))
+        try await channel.writeInbound(HTTPServerRequestPart.end(nil))
     }
 
-    /// The answers written so far, as (status, body) pairs.
-    private func answers() throws -> [(HTTPResponseStatus, String)] {
+    /// Waits for `count` complete answers and returns them as (status, body) pairs.
+    private func answers(_ count: Int) async throws -> [(HTTPResponseStatus, String)] {
         var result: [(HTTPResponseStatus, String)] = []
         var status: HTTPResponseStatus?
         var body = ""
-        while let part = try channel.readOutbound(as: HTTPServerResponsePart.self) {
-            switch part {
+        while result.count < count {
+            switch try await channel.waitForOutboundWrite(as: HTTPServerResponsePart.self) {
             case .head(let head): status = head.status; body = ""
             case .body(.byteBuffer(let buffer)): body += String(buffer: buffer)
             case .body: XCTFail("file region")
@@ -74,42 +78,62 @@ final class HTTPConnectionHandlerTests: XCTestCase {
         return result
     }
 
-    func testPipelinedRequestsAreAnsweredInOrder() throws {
-        try request("one")
-        try request("two")
-        try request("three")
-        loop.run()
-        XCTAssertEqual(try answers().map(\.1), ["one", "two", "three"])
+    /// Lets tasks that were about to write do so, then reports whether anything more was written.
+    private func nothingMoreWritten() async throws -> Bool {
+        try await Task.sleep(nanoseconds: 50_000_000)
+        await channel.testingEventLoop.run()
+        return try await channel.readOutbound(as: HTTPServerResponsePart.self) == nil
     }
 
-    func testReadsAreHeldOnlyWhileACompleteRequestWaits() throws {
-        try request("one")
-        channel.read()
-        XCTAssertEqual(counter.reads, 1, "one request in flight, none waiting: keep reading")
-        try request("two")
-        channel.read()
-        XCTAssertEqual(counter.reads, 1, "a complete request waits: stop reading")
-        loop.run()
-        XCTAssertEqual(counter.reads, 2, "the held read is issued once the waiting request is taken")
-        XCTAssertEqual(try answers().map(\.1), ["one", "two"])
+    func testPipelinedRequestsAreAnsweredInOrder() async throws {
+        open.withLockedValue { $0 = false }
+        try await request("one")
+        try await request("two")
+        try await request("three")
+        open.withLockedValue { $0 = true }
+        let bodies = try await answers(3).map(\.1)
+        XCTAssertEqual(bodies, ["one", "two", "three"])
     }
 
-    func testARefusalWaitsForEarlierAnswersThenCloses() throws {
-        try request("one")
-        try request(String(repeating: "x", count: 17))
-        try request("never")
-        loop.run()
-        let answers = try answers()
+    func testReadsAreHeldOnlyWhileACompleteRequestWaits() async throws {
+        open.withLockedValue { $0 = false }
+        try await request("one")
+        channel.read()
+        await channel.testingEventLoop.run()
+        XCTAssertEqual(reads.withLockedValue { $0 }, 1, "one request in flight, none waiting: keep reading")
+        try await request("two")
+        channel.read()
+        await channel.testingEventLoop.run()
+        XCTAssertEqual(reads.withLockedValue { $0 }, 1, "a complete request waits: stop reading")
+        open.withLockedValue { $0 = true }
+        let bodies = try await answers(2).map(\.1)
+        XCTAssertEqual(bodies, ["one", "two"])
+        XCTAssertEqual(reads.withLockedValue { $0 }, 2, "the held read is issued once the waiting request is taken")
+    }
+
+    func testARefusalWaitsForEarlierAnswersThenCloses() async throws {
+        open.withLockedValue { $0 = false }
+        try await request("one")
+        try await request(String(repeating: "x", count: 17))
+        try await request("never")
+        open.withLockedValue { $0 = true }
+        let answers = try await answers(2)
         XCTAssertEqual(answers.map(\.0), [.ok, .payloadTooLarge])
         XCTAssertEqual(answers.first?.1, "one")
+        let quiet = try await nothingMoreWritten()
+        XCTAssertTrue(quiet)
         XCTAssertFalse(channel.isActive)
     }
 
-    func testConnectionCloseDropsWhatFollows() throws {
-        try request("bye", headers: ["connection": "close"])
-        try request("ignored")
-        loop.run()
-        XCTAssertEqual(try answers().map(\.1), ["bye"])
+    func testConnectionCloseDropsWhatFollows() async throws {
+        open.withLockedValue { $0 = false }
+        try await request("bye", headers: ["connection": "close"])
+        try await request("ignored")
+        open.withLockedValue { $0 = true }
+        let bodies = try await answers(1).map(\.1)
+        XCTAssertEqual(bodies, ["bye"])
+        let quiet = try await nothingMoreWritten()
+        XCTAssertTrue(quiet)
         XCTAssertFalse(channel.isActive)
     }
 }
