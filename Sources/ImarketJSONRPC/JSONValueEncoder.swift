@@ -13,13 +13,27 @@ public struct JSONValueEncoder: Sendable {
 }
 
 /// Mutable tree built while encoding; containers hold references into it so nested containers
-/// can be filled in any order, then `resolve()` freezes it into a `JSONValue`.
+/// can be filled in any order, then `resolve()` freezes it into a `JSONValue`. Scalars are
+/// stored inline (`Slot.value`), so only containers cost a node: results are encoded on every
+/// call, and most of their members are strings and numbers.
 final class EncodingNode {
+    enum Slot {
+        case value(JSONValue)
+        case node(EncodingNode)
+
+        func resolve() -> JSONValue {
+            switch self {
+            case .value(let v): return v
+            case .node(let n): return n.resolve()
+            }
+        }
+    }
+
     enum Kind {
         case unset
         case value(JSONValue)
-        case object(keys: [String], children: [EncodingNode])
-        case array([EncodingNode])
+        case object(keys: [String], children: [Slot])
+        case array([Slot])
     }
 
     var kind: Kind
@@ -38,7 +52,7 @@ final class EncodingNode {
     }
 
     /// Re-encoding a key replaces the earlier value in place, keeping its position.
-    func set(_ key: String, _ child: EncodingNode) {
+    func set(_ key: String, _ child: Slot) {
         guard case .object(var keys, var children) = kind else { return }
         kind = .unset
         if let i = keys.firstIndex(of: key) {
@@ -50,7 +64,7 @@ final class EncodingNode {
         kind = .object(keys: keys, children: children)
     }
 
-    func append(_ child: EncodingNode) {
+    func append(_ child: Slot) {
         guard case .array(var children) = kind else { return }
         kind = .unset
         children.append(child)
@@ -71,7 +85,10 @@ final class EncodingNode {
         case .value(let v): return v
         case .array(let c): return .array(c.map { $0.resolve() })
         case .object(let keys, let children):
-            return .object(JSONObject(zip(keys, children).map { (key: $0, value: $1.resolve()) }))
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(keys.count)
+            for i in keys.indices { members.append((key: keys[i], value: children[i].resolve())) }
+            return .object(JSONObject(members))
         }
     }
 }
@@ -93,6 +110,16 @@ final class EncoderImpl: Encoder {
         return e.node
     }
 
+    /// A member or element: scalars inline; the coding path is only built for values that
+    /// encode themselves (it exists for their error messages).
+    static func slot<T: Encodable>(_ value: T, path: @autoclosure () -> [any CodingKey]) throws -> EncodingNode.Slot {
+        if let p = value as? any JSONPrimitive { return .value(p.toJSON) }
+        let e = EncoderImpl(path: path())
+        try value.encode(to: e)
+        if case .value(let v) = e.node.kind { return .value(v) }
+        return .node(e.node)
+    }
+
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         node.makeObject()
         return KeyedEncodingContainer(KeyedEncoder<Key>(node: node, codingPath: codingPath))
@@ -112,34 +139,34 @@ struct KeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: EncodingNode
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil(forKey key: Key) throws { node.set(key.stringValue, EncodingNode(.null)) }
+    mutating func encodeNil(forKey key: Key) throws { node.set(key.stringValue, .value(.null)) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        node.set(key.stringValue, try EncoderImpl.box(value, path: codingPath + [key]))
+        node.set(key.stringValue, try EncoderImpl.slot(value, path: codingPath + [key]))
     }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: String, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { node.set(key.stringValue, EncodingNode(value.toJSON)) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
+    mutating func encode(_ value: String, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { node.set(key.stringValue, .value(value.toJSON)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let child = EncodingNode(kind: .object(keys: [], children: []))
-        node.set(key.stringValue, child)
+        node.set(key.stringValue, .node(child))
         return KeyedEncodingContainer(KeyedEncoder<NestedKey>(node: child, codingPath: codingPath + [key]))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let child = EncodingNode(kind: .array([]))
-        node.set(key.stringValue, child)
+        node.set(key.stringValue, .node(child))
         return UnkeyedEncoder(node: child, codingPath: codingPath + [key])
     }
 
@@ -148,7 +175,7 @@ struct KeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     private func superEncoder(key: String, codingKey: any CodingKey) -> any Encoder {
         let child = EncodingNode()
-        node.set(key, child)
+        node.set(key, .node(child))
         return EncoderImpl(path: codingPath + [codingKey], node: child)
     }
 }
@@ -160,41 +187,41 @@ struct UnkeyedEncoder: UnkeyedEncodingContainer {
 
     private var nextPath: [any CodingKey] { codingPath + [JSONIndexKey(intValue: count)] }
 
-    mutating func encodeNil() throws { node.append(EncodingNode(.null)) }
-    mutating func encode<T: Encodable>(_ value: T) throws { node.append(try EncoderImpl.box(value, path: nextPath)) }
-    mutating func encode(_ value: Bool) throws { node.append(EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: String) throws { node.append(EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Double) throws { node.append(EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Float) throws { node.append(EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Int) throws { node.append(EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Int8) throws { node.append(EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Int16) throws { node.append(EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Int32) throws { node.append(EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: Int64) throws { node.append(EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: UInt) throws { node.append(EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: UInt8) throws { node.append(EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: UInt16) throws { node.append(EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: UInt32) throws { node.append(EncodingNode(value.toJSON)) }
-    mutating func encode(_ value: UInt64) throws { node.append(EncodingNode(value.toJSON)) }
+    mutating func encodeNil() throws { node.append(.value(.null)) }
+    mutating func encode<T: Encodable>(_ value: T) throws { node.append(try EncoderImpl.slot(value, path: nextPath)) }
+    mutating func encode(_ value: Bool) throws { node.append(.value(value.toJSON)) }
+    mutating func encode(_ value: String) throws { node.append(.value(value.toJSON)) }
+    mutating func encode(_ value: Double) throws { node.append(.value(value.toJSON)) }
+    mutating func encode(_ value: Float) throws { node.append(.value(value.toJSON)) }
+    mutating func encode(_ value: Int) throws { node.append(.value(value.toJSON)) }
+    mutating func encode(_ value: Int8) throws { node.append(.value(value.toJSON)) }
+    mutating func encode(_ value: Int16) throws { node.append(.value(value.toJSON)) }
+    mutating func encode(_ value: Int32) throws { node.append(.value(value.toJSON)) }
+    mutating func encode(_ value: Int64) throws { node.append(.value(value.toJSON)) }
+    mutating func encode(_ value: UInt) throws { node.append(.value(value.toJSON)) }
+    mutating func encode(_ value: UInt8) throws { node.append(.value(value.toJSON)) }
+    mutating func encode(_ value: UInt16) throws { node.append(.value(value.toJSON)) }
+    mutating func encode(_ value: UInt32) throws { node.append(.value(value.toJSON)) }
+    mutating func encode(_ value: UInt64) throws { node.append(.value(value.toJSON)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let path = nextPath
         let child = EncodingNode(kind: .object(keys: [], children: []))
-        node.append(child)
+        node.append(.node(child))
         return KeyedEncodingContainer(KeyedEncoder<NestedKey>(node: child, codingPath: path))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let path = nextPath
         let child = EncodingNode(kind: .array([]))
-        node.append(child)
+        node.append(.node(child))
         return UnkeyedEncoder(node: child, codingPath: path)
     }
 
     mutating func superEncoder() -> any Encoder {
         let path = nextPath
         let child = EncodingNode()
-        node.append(child)
+        node.append(.node(child))
         return EncoderImpl(path: path, node: child)
     }
 }

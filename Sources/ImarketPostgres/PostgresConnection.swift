@@ -5,8 +5,8 @@ import Foundation
 /// the pool thread that owns it and is only lent to closures running on that thread.
 public final class PostgresConnection {
     let handle: OpaquePointer
-    /// SQL text → server-side prepared statement name.
-    private var statements: [String: String] = [:]
+    /// SQL text → server-side prepared statement, with its result columns once seen.
+    private var statements: [String: PreparedStatement] = [:]
     private var nextStatementNumber = 0
     /// Set when the session is left in a state we cannot reason about (e.g. COPY mode).
     private(set) var isPoisoned = false
@@ -55,12 +55,14 @@ public final class PostgresConnection {
     /// Runs one statement with bound parameters, preparing it on first use per connection.
     @discardableResult
     public func query(_ sql: String, _ params: [PostgresBindable?] = []) throws -> PostgresRows {
-        let name = try preparedName(for: sql, params)
+        let statement = try prepared(sql, params)
         let result = try withParameters(params) { values, _ in
-            PQexecPrepared(handle, name, Int32(params.count), values, nil, nil, 0)
+            PQexecPrepared(handle, statement.name, Int32(params.count), values, nil, nil, 0)
         }
         do {
-            return try materialize(check(result))
+            let rows = try materialize(check(result), columns: statement.columns)
+            if statement.columns == nil { statement.columns = rows.columns }
+            return rows
         } catch let error as PostgresError {
             // Stale or vanished statements (schema changed, DISCARD ALL) are re-prepared next time.
             if error.sqlState == "26000" || error.sqlState == "0A000" { statements[sql] = nil }
@@ -121,8 +123,8 @@ public final class PostgresConnection {
 
     // MARK: libpq plumbing
 
-    private func preparedName(for sql: String, _ params: [PostgresBindable?]) throws -> String {
-        if let name = statements[sql] { return name }
+    private func prepared(_ sql: String, _ params: [PostgresBindable?]) throws -> PreparedStatement {
+        if let statement = statements[sql] { return statement }
         if statements.count >= Self.statementCacheLimit, PQtransactionStatus(handle) == PQTRANS_IDLE {
             try simpleQuery("DEALLOCATE ALL")
             statements.removeAll()
@@ -135,8 +137,9 @@ public final class PostgresConnection {
         }
         prepareCount += 1
         PQclear(try check(result))
-        statements[sql] = name
-        return name
+        let statement = PreparedStatement(name: name)
+        statements[sql] = statement
+        return statement
     }
 
     /// Unnamed-statement execution with parameters, for internal one-off commands.
@@ -190,11 +193,15 @@ public final class PostgresConnection {
     }
 
     /// Copies every value out so the PGresult can be freed immediately.
-    private func materialize(_ result: OpaquePointer) -> PostgresRows {
+    /// `columns`, when given, are this statement's columns from an earlier run: a prepared
+    /// statement's result shape cannot change (the server fails it with 0A000 instead), so the
+    /// names and their index are built once per statement, not once per call.
+    private func materialize(_ result: OpaquePointer, columns known: PostgresColumns? = nil) -> PostgresRows {
         defer { PQclear(result) }
         let fieldCount = PQnfields(result)
         let rowCount = PQntuples(result)
-        let names = (0..<fieldCount).map { String(cString: PQfname(result, $0)) }
+        let columns = known.flatMap { $0.names.count == Int(fieldCount) ? $0 : nil }
+            ?? PostgresColumns(names: (0..<fieldCount).map { String(cString: PQfname(result, $0)) })
         var values = [[String?]]()
         values.reserveCapacity(Int(rowCount))
         for row in 0..<rowCount {
@@ -213,8 +220,16 @@ public final class PostgresConnection {
         }
         let tag = String(cString: PQcmdStatus(result))
         let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
-        return PostgresRows(columns: PostgresColumns(names: names), values: values, commandTag: tag, affectedRows: affected)
+        return PostgresRows(columns: columns, values: values, commandTag: tag, affectedRows: affected)
     }
+}
+
+/// A server-side prepared statement of one connection.
+private final class PreparedStatement {
+    let name: String
+    var columns: PostgresColumns?
+
+    init(name: String) { self.name = name }
 }
 
 private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {

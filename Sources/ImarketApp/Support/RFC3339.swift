@@ -10,12 +10,29 @@ public enum RFC3339 {
         let ms = Int(millis - Int64(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ v: Int32, _ width: Int) -> String {
-            let s = String(v)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        let year = Int(parts.tm_year) + 1900
+        guard (0...9999).contains(year) else {
+            // Outside four-digit years RFC 3339 has no spelling; say so rather than wrap around.
+            return "\(year)-\(parts.tm_mon + 1)-\(parts.tm_mday)T\(parts.tm_hour):\(parts.tm_min):\(parts.tm_sec).\(ms)Z"
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(ms), 3))Z"
+        // `YYYY-MM-DDTHH:MM:SS.mmmZ`, written digit by digit into one 24-byte string.
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var v = value
+                for i in stride(from: offset + width - 1, through: offset, by: -1) {
+                    out[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+                    v /= 10
+                }
+            }
+            put(year, 4, at: 0); out[4] = UInt8(ascii: "-")
+            put(Int(parts.tm_mon) + 1, 2, at: 5); out[7] = UInt8(ascii: "-")
+            put(Int(parts.tm_mday), 2, at: 8); out[10] = UInt8(ascii: "T")
+            put(Int(parts.tm_hour), 2, at: 11); out[13] = UInt8(ascii: ":")
+            put(Int(parts.tm_min), 2, at: 14); out[16] = UInt8(ascii: ":")
+            put(Int(parts.tm_sec), 2, at: 17); out[19] = UInt8(ascii: ".")
+            put(ms, 3, at: 20); out[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     /// Parses an RFC 3339 timestamp with an explicit offset (`Z` or `±hh:mm`), optional fraction.
