@@ -93,6 +93,12 @@ final class EncodingNode {
     }
 }
 
+/// Wrappers the encoder can place without an `Encoder` of their own (`NullEncodable`); nil
+/// means "encode me the usual way".
+protocol JSONDirectEncodable {
+    var directJSON: JSONValue? { get }
+}
+
 final class EncoderImpl: Encoder {
     let codingPath: [any CodingKey]
     let node: EncodingNode
@@ -114,6 +120,7 @@ final class EncoderImpl: Encoder {
     /// encode themselves (it exists for their error messages).
     static func slot<T: Encodable>(_ value: T, path: @autoclosure () -> [any CodingKey]) throws -> EncodingNode.Slot {
         if let p = value as? any JSONPrimitive { return .value(p.toJSON) }
+        if let d = value as? any JSONDirectEncodable, let v = d.directJSON { return .value(v) }
         let e = EncoderImpl(path: path())
         try value.encode(to: e)
         if case .value(let v) = e.node.kind { return .value(v) }

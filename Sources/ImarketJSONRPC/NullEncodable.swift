@@ -22,6 +22,14 @@ extension NullEncodable: Encodable where Wrapped: Encodable {
     }
 }
 
+extension NullEncodable: JSONDirectEncodable {
+    /// `null`, or a scalar as is; other wrapped types go through `encode(to:)`.
+    var directJSON: JSONValue? {
+        guard let wrappedValue else { return .null }
+        return (wrappedValue as? any JSONPrimitive)?.toJSON
+    }
+}
+
 extension NullEncodable: Decodable where Wrapped: Decodable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
