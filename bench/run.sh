@@ -9,7 +9,8 @@
 # Knobs (environment): BENCH_DURATION (10 s), BENCH_WARMUP (3 s), BENCH_CONNECTIONS (64),
 # BENCH_THREADS (2, wrk and pgbench threads), BENCH_POOL_SIZE (16, imarket's database pool and
 # pgbench's clients), BENCH_IDLE_CONNECTIONS (1000), BENCH_AGENCIES/BENCH_DEMANDS/BENCH_PURCHASERS
-# (setup.py), BENCH_KEEP=1 keeps the temporary directory, BENCH_SKIP_BUILD=1 uses the existing build,
+# (setup.py), BENCH_ONLY="ping handshakes idle demand.get bid.submit" runs only the named workloads
+# (bid.submit includes the audit row), BENCH_KEEP=1 keeps the temporary directory, BENCH_SKIP_BUILD=1 uses the existing build,
 # BENCH_BIN=PATH benchmarks that imarket binary instead (no build).
 set -euo pipefail
 
@@ -75,24 +76,33 @@ tls_summary "imarket" "$SERVER_PORT"
 tls_summary "nginx" "$NGINX_PORT"
 
 has_method() { grep -qx "$1" "$WORK/methods.txt"; }
+wanted() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 have_data() { [ -s "$WORK/data.lua" ]; }
 
 # --- system.ping, keep-alive ------------------------------------------------------------------
-wrk_workload ping "imarket" "$SERVER_PORT" ping.lua "$CONNECTIONS" 0 "$SERVER_PID"
-wrk_workload ping "nginx (static, same TLS)" "$NGINX_PORT" ping.lua "$CONNECTIONS" 0 $(nginx_pids)
+if wanted ping; then
+    wrk_workload ping "imarket" "$SERVER_PORT" ping.lua "$CONNECTIONS" 0 "$SERVER_PID"
+    wrk_workload ping "nginx (static, same TLS)" "$NGINX_PORT" ping.lua "$CONNECTIONS" 0 $(nginx_pids)
+fi
 
 # --- new TLS handshakes: Connection: close after every request --------------------------------
-wrk_workload handshakes "imarket" "$SERVER_PORT" ping.lua "$CONNECTIONS" 1 "$SERVER_PID"
-wrk_workload handshakes "nginx (static, same TLS)" "$NGINX_PORT" ping.lua "$CONNECTIONS" 1 $(nginx_pids)
+if wanted handshakes; then
+    wrk_workload handshakes "imarket" "$SERVER_PORT" ping.lua "$CONNECTIONS" 1 "$SERVER_PID"
+    wrk_workload handshakes "nginx (static, same TLS)" "$NGINX_PORT" ping.lua "$CONNECTIONS" 1 $(nginx_pids)
+fi
 
 # --- 1,000 idle TLS connections held open while ping runs --------------------------------------
-idle_workload "imarket" "$SERVER_PORT" "$SERVER_PID"
-idle_workload "nginx (static, same TLS)" "$NGINX_PORT" $(nginx_pids)
+if wanted idle; then
+    idle_workload "imarket" "$SERVER_PORT" "$SERVER_PID"
+    idle_workload "nginx (static, same TLS)" "$NGINX_PORT" $(nginx_pids)
+fi
 stop_nginx
 
 # --- demand.get: one indexed read --------------------------------------------------------------
 pg_env
-if ! has_method demand.get; then
+if ! wanted demand.get; then
+    :
+elif ! has_method demand.get; then
     skip_row demand.get "imarket" "method demand.get not registered"
 elif ! have_data; then
     skip_row demand.get "imarket" "setup could not create demands (see setup output)"
@@ -103,7 +113,9 @@ fi
 
 # --- bid.submit on many demands, then audit on/off ---------------------------------------------
 BID_OFFSET=0
-if ! has_method bid.submit; then
+if ! wanted bid.submit; then
+    :
+elif ! has_method bid.submit; then
     skip_row bid.submit "imarket" "method bid.submit not registered"
     skip_row audit "imarket audit on" "method bid.submit not registered"
 elif ! have_data; then

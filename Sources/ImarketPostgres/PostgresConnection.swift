@@ -7,6 +7,8 @@ public final class PostgresConnection {
     let handle: OpaquePointer
     /// SQL text → server-side prepared statement, with its result columns once seen.
     private var statements: [String: PreparedStatement] = [:]
+    /// Statements queued by `executeAtCommit` for the open transaction.
+    var atCommit: [(sql: String, params: [PostgresBindable?])] = []
     private var nextStatementNumber = 0
     /// Set when the session is left in a state we cannot reason about (e.g. COPY mode).
     private(set) var isPoisoned = false
@@ -65,7 +67,7 @@ public final class PostgresConnection {
             return rows
         } catch let error as PostgresError {
             // Stale or vanished statements (schema changed, DISCARD ALL) are re-prepared next time.
-            if error.sqlState == "26000" || error.sqlState == "0A000" { statements[sql] = nil }
+            if error.sqlState == "26000" || error.sqlState == "0A000" { forgetPrepared(sql) }
             throw error
         }
     }
@@ -109,6 +111,7 @@ public final class PostgresConnection {
 
     /// Returns the session to idle after a borrower finished; false means discard it.
     func resetAfterUse() -> Bool {
+        atCommit = []
         if isBroken { return false }
         switch PQtransactionStatus(handle) {
         case PQTRANS_IDLE:
@@ -123,7 +126,14 @@ public final class PostgresConnection {
 
     // MARK: libpq plumbing
 
-    private func prepared(_ sql: String, _ params: [PostgresBindable?]) throws -> PreparedStatement {
+    /// Stale or vanished statements (schema changed, DISCARD ALL) are re-prepared next time.
+    func forgetPrepared(_ sql: String) { statements[sql] = nil }
+
+    /// The session's protocol state is unknown (e.g. a pipeline that could not be left): the
+    /// pool discards it.
+    func markPoisoned() { isPoisoned = true }
+
+    func prepared(_ sql: String, _ params: [PostgresBindable?]) throws -> PreparedStatement {
         if let statement = statements[sql] { return statement }
         if statements.count >= Self.statementCacheLimit, PQtransactionStatus(handle) == PQTRANS_IDLE {
             try simpleQuery("DEALLOCATE ALL")
@@ -150,10 +160,10 @@ public final class PostgresConnection {
         return try materialize(check(result))
     }
 
-    private func withParameters(
+    func withParameters<R>(
         _ params: [PostgresBindable?],
-        _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Oid>?) -> OpaquePointer?
-    ) throws -> OpaquePointer? {
+        _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Oid>?) -> R
+    ) throws -> R {
         var owned: [UnsafeMutablePointer<CChar>?] = []
         owned.reserveCapacity(params.count)
         defer { owned.forEach { free($0) } }
@@ -225,7 +235,7 @@ public final class PostgresConnection {
 }
 
 /// A server-side prepared statement of one connection.
-private final class PreparedStatement {
+final class PreparedStatement {
     let name: String
     var columns: PostgresColumns?
 

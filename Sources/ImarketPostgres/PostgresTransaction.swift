@@ -43,7 +43,7 @@ extension PostgresConnection {
         try simpleQuery("BEGIN ISOLATION LEVEL " + isolation.rawValue)
         do {
             let value = try body(self)
-            let tag = try query("COMMIT").commandTag
+            let tag = try commit()
             if tag != "COMMIT" {
                 // The body swallowed an error; the server turned COMMIT into ROLLBACK.
                 throw PostgresError(
@@ -52,6 +52,7 @@ extension PostgresConnection {
             }
             return value
         } catch {
+            atCommit = []
             if !isBroken, transactionStatus != PQTRANS_IDLE { try? simpleQuery("ROLLBACK") }
             throw error
         }

@@ -39,5 +39,8 @@ RETURNING bid_id;
 SELECT b.bid_id, b.demand_id, b.agency_id, a.name AS agency_name, b.price_fen, b.proposal, b.status,
     b.submitted_at, b.updated_at, b.quality_score, b.total_score
 FROM bids b JOIN agencies a USING (agency_id) WHERE b.bid_id = :new_bid_id;
+-- The server sends its audit entry together with COMMIT (PostgresConnection.executeAtCommit).
+\startpipeline
 SELECT audit_append(:account_id, :method, :subject_type, :new_bid_id, :digest);
 COMMIT;
+\endpipeline

@@ -15,8 +15,9 @@ public struct AuditSubject: Sendable, Equatable {
 }
 
 /// Appends audit entries inside the caller's transaction, so an entry exists exactly when its
-/// change committed. The chaining happens in `audit_append` (one round trip, locking only the
-/// subject's head row).
+/// change committed. The chaining happens in `audit_append`, which locks only the subject's head
+/// row; it is sent together with the transaction's COMMIT (`executeAtCommit`), so the audit
+/// costs no round trip of its own.
 public enum AuditLog {
     /// SHA-256 over the canonical JSON of `{"params": …, "result": …}`: anyone holding the
     /// request and response can check an entry against them.
@@ -30,14 +31,12 @@ public enum AuditLog {
     /// then leave no trace.
     static let benchmarkNoOp = ProcessInfo.processInfo.environment["IMARKET_BENCH_AUDIT_NOOP"] == "1"
 
-    @discardableResult
     public static func append(
         _ connection: PostgresConnection, actorId: String?, method: String, subject: AuditSubject, digest: String
-    ) throws -> Int64 {
-        if benchmarkNoOp { return 0 }
-        let rows = try connection.query(
+    ) throws {
+        if benchmarkNoOp { return }
+        try connection.executeAtCommit(
             "SELECT audit_append($1, $2, $3, $4, $5)",
             [actorId, method, subject.type, subject.id, digest])
-        return try rows[0].int64(0)
     }
 }

@@ -63,7 +63,7 @@ public enum PaymentCSVImport {
                 let r = try PaymentImport.run(c, importId: importId, records: batch)
                 let json = try JSONValueEncoder().encode(r)
                 let params: JSONValue = ["file": .string(path), "importId": .string(importId), "records": .number(JSONNumber(batch.count))]
-                _ = try AuditLog.append(c, actorId: nil, method: "cli.compliance.import", subject: AuditSubject("payment_import", importId),
+                try AuditLog.append(c, actorId: nil, method: "cli.compliance.import", subject: AuditSubject("payment_import", importId),
                                         digest: AuditLog.digest(params: params, result: json))
                 return r
             }

@@ -47,7 +47,8 @@ enum Idempotency {
 
     static func finish(_ connection: PostgresConnection, scope: String, method: String, key: String, result: JSONValue) throws {
         let sealed = Crypto.seal(result.serialized(), key: sealingKey(scope: scope, method: method, key: key))
-        try connection.execute(
+        // The transaction's last write: it travels with the COMMIT.
+        try connection.executeAtCommit(
             "UPDATE idempotency_keys SET result_sealed = $4 WHERE scope = $1 AND method = $2 AND key_hash = $3",
             [scope, method, Crypto.sha256Hex(key), sealed])
     }
