@@ -6,24 +6,17 @@ import NIOCore
 /// however long it takes: from the client's side that connection is busy, not idle.
 ///
 /// It sits on the plaintext side of TLS, before the HTTP decoder, so it sees the first byte of
-/// each request; the HTTP handler tells it, with outbound user events, when a head was parsed
-/// and when the last queued answer went out.
+/// each request; the HTTP handler of the same connection calls it directly (same event loop)
+/// when a head was parsed and when the last queued answer went out. It is inbound-only, so the
+/// answers' writes do not pass through it.
 ///
 /// Why one periodic timer instead of NIO's `IdleStateHandler` plus a header timer: a keep-alive
 /// stream of small calls then costs no timer work per request and one handler fewer on every
 /// read and write. The timer checks every quarter of the shorter timeout, so a stalled
 /// connection closes between 1× and 1.25× its timeout.
-final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
-    /// Sent by the HTTP handler through `triggerUserOutboundEvent`.
-    enum Event: Sendable {
-        case headReceived
-        case responseComplete
-    }
 
     private enum State {
         case waiting(since: NIODeadline)
@@ -36,6 +29,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     private let checkInterval: TimeAmount
     private var state = State.inRequest  // until the channel is active
     private var timer: Scheduled<Void>?
+    private var eventLoop: (any EventLoop)?
 
     init(headerReadTimeout: TimeAmount, idleTimeout: TimeAmount) {
         self.headerReadTimeout = headerReadTimeout
@@ -44,6 +38,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        eventLoop = context.eventLoop
         if context.channel.isActive { start(context: context) }
     }
 
@@ -59,16 +54,15 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         context.fireChannelRead(data)
     }
 
-    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
-        guard let event = event as? Event else {
-            context.triggerUserOutboundEvent(event, promise: promise)
-            return
-        }
-        switch event {
-        case .headReceived: state = .inRequest
-        case .responseComplete: state = .waiting(since: context.eventLoop.now)
-        }
-        promise?.succeed(())
+    /// A request head was parsed: no timeout applies until its answer is out.
+    func headReceived() {
+        state = .inRequest
+    }
+
+    /// The last answer went out and nothing is queued: the idle clock starts.
+    func responseComplete() {
+        guard let eventLoop else { return }
+        state = .waiting(since: eventLoop.now)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

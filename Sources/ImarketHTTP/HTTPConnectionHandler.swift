@@ -41,8 +41,15 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private let connectionBox: NIOLockedValueBox<ConnectionInfo>
     private var connection: ConnectionInfo
 
-    init(responder: any HTTPResponder, configuration: HTTPServerConfiguration, connection: NIOLockedValueBox<ConnectionInfo>) {
+    /// The same connection's timeouts (nil in tests that drive this handler alone).
+    private let timeouts: ConnectionTimeoutHandler?
+
+    init(
+        responder: any HTTPResponder, configuration: HTTPServerConfiguration,
+        connection: NIOLockedValueBox<ConnectionInfo>, timeouts: ConnectionTimeoutHandler? = nil
+    ) {
         self.responder = responder
+        self.timeouts = timeouts
         self.configuration = configuration
         self.connectionBox = connection
         self.connection = connection.withLockedValue { $0 }
@@ -67,7 +74,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch (unwrapInboundIn(data), assembly) {
         case (.head(let head), .idle):
-            context.triggerUserOutboundEvent(ConnectionTimeoutHandler.Event.headReceived, promise: nil)
+            timeouts?.headReceived()
             if headerBytes(head) > configuration.maxHeaderSize {
                 refuse(context: context, .headersTooLarge)
                 return
@@ -136,7 +143,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         responding = false
         guard let item = pending.popFirst() else {
             if case .idle = assembly {
-                context.triggerUserOutboundEvent(ConnectionTimeoutHandler.Event.responseComplete, promise: nil)
+                timeouts?.responseComplete()
             }
             return
         }

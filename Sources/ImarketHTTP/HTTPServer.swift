@@ -42,7 +42,8 @@ public final class HTTPServer: Sendable {
                         remoteAddress: channel.remoteAddress?.ipAddress ?? "unknown", clientCertificateSHA256: nil))
                     let timeouts = ConnectionTimeoutHandler(
                         headerReadTimeout: configuration.headerReadTimeout, idleTimeout: configuration.idleTimeout)
-                    let http = HTTPConnectionHandler(responder: responder, configuration: configuration, connection: connection)
+                    let http = HTTPConnectionHandler(
+                        responder: responder, configuration: configuration, connection: connection, timeouts: timeouts)
                     try sync.addHandler(OpenSSLHandler(context: tls))
                     try sync.addHandler(timeouts)
                     let upgrade = webSocket.map { webSocket in
