@@ -9,6 +9,8 @@ public final class PostgresConnection {
     private var statements: [String: PreparedStatement] = [:]
     /// Statements queued by `executeAtCommit` for the open transaction.
     var atCommit: [(sql: String, params: [PostgresBindable?])] = []
+    /// A BEGIN not sent yet: it goes with the transaction's first statement.
+    var pendingBegin: String?
     private var nextStatementNumber = 0
     /// Set when the session is left in a state we cannot reason about (e.g. COPY mode).
     private(set) var isPoisoned = false
@@ -57,6 +59,10 @@ public final class PostgresConnection {
     /// Runs one statement with bound parameters, preparing it on first use per connection.
     @discardableResult
     public func query(_ sql: String, _ params: [PostgresBindable?] = []) throws -> PostgresRows {
+        if let begin = pendingBegin {
+            pendingBegin = nil
+            return try beginThenQuery(begin, sql, params)
+        }
         let statement = try prepared(sql, params)
         let result = try withParameters(params) { values, _ in
             PQexecPrepared(handle, statement.name, Int32(params.count), values, nil, nil, 0)
@@ -82,6 +88,7 @@ public final class PostgresConnection {
     /// PQexec: several statements separated by semicolons, no parameters. Meant for
     /// migrations and fixed session commands, never for SQL containing values.
     public func simpleQuery(_ sql: String) throws {
+        try sendPendingBegin()
         let result = PQexec(handle, sql)
         PQclear(try check(result))
     }
@@ -112,6 +119,7 @@ public final class PostgresConnection {
     /// Returns the session to idle after a borrower finished; false means discard it.
     func resetAfterUse() -> Bool {
         atCommit = []
+        pendingBegin = nil
         if isBroken { return false }
         switch PQtransactionStatus(handle) {
         case PQTRANS_IDLE:
@@ -135,7 +143,7 @@ public final class PostgresConnection {
 
     func prepared(_ sql: String, _ params: [PostgresBindable?]) throws -> PreparedStatement {
         if let statement = statements[sql] { return statement }
-        if statements.count >= Self.statementCacheLimit, PQtransactionStatus(handle) == PQTRANS_IDLE {
+        if statements.count >= Self.statementCacheLimit, pendingBegin == nil, PQtransactionStatus(handle) == PQTRANS_IDLE {
             try simpleQuery("DEALLOCATE ALL")
             statements.removeAll()
         }
@@ -185,7 +193,7 @@ public final class PostgresConnection {
     }
 
     /// Turns a PGresult into success or a classified error, clearing it on failure.
-    private func check(_ result: OpaquePointer?) throws -> OpaquePointer {
+    func check(_ result: OpaquePointer?) throws -> OpaquePointer {
         guard let result else { throw PostgresError.from(result: nil, connection: handle) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
@@ -206,7 +214,7 @@ public final class PostgresConnection {
     /// `columns`, when given, are this statement's columns from an earlier run: a prepared
     /// statement's result shape cannot change (the server fails it with 0A000 instead), so the
     /// names and their index are built once per statement, not once per call.
-    private func materialize(_ result: OpaquePointer, columns known: PostgresColumns? = nil) -> PostgresRows {
+    func materialize(_ result: OpaquePointer, columns known: PostgresColumns? = nil) -> PostgresRows {
         defer { PQclear(result) }
         let fieldCount = PQnfields(result)
         let rowCount = PQntuples(result)

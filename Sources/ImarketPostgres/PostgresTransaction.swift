@@ -40,7 +40,7 @@ extension PostgresConnection {
     /// One attempt of a transaction on this connection, without retry. Used by the pool
     /// and by the migrator, which must stay on its advisory-locked session.
     public func inTransaction<T>(isolation: IsolationLevel = .readCommitted, _ body: (PostgresConnection) throws -> T) throws -> T {
-        try simpleQuery("BEGIN ISOLATION LEVEL " + isolation.rawValue)
+        begin("BEGIN ISOLATION LEVEL " + isolation.rawValue)
         do {
             let value = try body(self)
             let tag = try commit()
@@ -53,6 +53,7 @@ extension PostgresConnection {
             return value
         } catch {
             atCommit = []
+            pendingBegin = nil
             if !isBroken, transactionStatus != PQTRANS_IDLE { try? simpleQuery("ROLLBACK") }
             throw error
         }

@@ -1,12 +1,13 @@
+import CLibPQ
 import Foundation
 import ImarketPostgres
 import XCTest
 
 private struct Boom: Error {}
 
-/// `executeAtCommit`: statements that travel with COMMIT in one round trip behave as if they had
-/// run in place at the end of the transaction, including when they fail.
-final class CommitPipelineTests: PostgresTestCase {
+/// BEGIN sent with the first statement, and `executeAtCommit` statements sent with COMMIT:
+/// both behave as if each had run in place, including when they fail.
+final class TransactionPipelineTests: PostgresTestCase {
     private func resetTables(_ pool: PostgresPool) async throws {
         try await pool.withConnection { connection in
             try connection.simpleQuery("""
@@ -76,5 +77,51 @@ final class CommitPipelineTests: PostgresTestCase {
         try await pool.withConnection { try $0.executeAtCommit("INSERT INTO notes VALUES ($1, $2)", [1, "now"]) }
         let rows = try await ids(pool)
         XCTAssertEqual(rows, [1])
+    }
+
+    func testTheFirstStatementRunsInsideTheRequestedIsolationLevel() async throws {
+        let pool = try makePool(size: 1)
+        let (level, status) = try await pool.transaction(isolation: .serializable) { connection -> (String, Bool) in
+            let level = try connection.query("SELECT current_setting('transaction_isolation') AS level").first!.string("level")
+            return (level, connection.transactionStatus == PQTRANS_INTRANS)
+        }
+        XCTAssertEqual(level, "serializable")
+        XCTAssertTrue(status, "the first statement ran inside the transaction")
+    }
+
+    func testAFailingFirstStatementFailsTheTransactionAndLeavesTheSessionClean() async throws {
+        let pool = try makePool(size: 1)
+        try await resetTables(pool)
+        let error = await expectPostgresError {
+            try await pool.transaction { connection in
+                try connection.execute("INSERT INTO notes VALUES ($1, $2)", [1, "bad"])
+            }
+        }
+        XCTAssertEqual(error?.sqlState, "23514")
+        try await pool.transaction { try $0.execute("INSERT INTO notes VALUES ($1, $2)", [2, "fine"]) }
+        let rows = try await ids(pool)
+        XCTAssertEqual(rows, [2])
+    }
+
+    func testAnEmptyTransactionCommitsWithoutARoundTrip() async throws {
+        let pool = try makePool(size: 1)
+        let value = try await pool.transaction { _ in 42 }
+        XCTAssertEqual(value, 42)
+        let idle = try await pool.withConnection { $0.transactionStatus == PQTRANS_IDLE }
+        XCTAssertTrue(idle)
+    }
+
+    func testSimpleQueriesSendTheDeferredBeginFirst() async throws {
+        let pool = try makePool(size: 1)
+        try await resetTables(pool)
+        do {
+            try await pool.transaction { connection in
+                try connection.simpleQuery("INSERT INTO notes VALUES (1, 'simple')")
+                throw Boom()
+            }
+            XCTFail("expected Boom")
+        } catch is Boom {}
+        let rows = try await ids(pool)
+        XCTAssertEqual(rows, [], "the simple query ran inside the transaction and was rolled back")
     }
 }

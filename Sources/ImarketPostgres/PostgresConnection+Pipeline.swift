@@ -1,0 +1,138 @@
+import CLibPQ
+
+/// Round trips a transaction does not need (libpq pipeline mode).
+///
+/// Why: every round trip is time the transaction holds its locks and the pool thread waits.
+/// BEGIN has no result anyone reads, so it travels with the transaction's first statement; a
+/// transaction's last writes (the audit entry, the stored idempotent result) have none either,
+/// so they travel with the COMMIT. Same statements, same order, same atomicity: PostgreSQL
+/// takes a transaction's snapshot at its first statement, not at BEGIN.
+extension PostgresConnection {
+    /// Queues a statement to run, in order, right before this transaction's COMMIT, in the same
+    /// round trip. Nothing in the transaction may read its effect before then. If it fails, the
+    /// transaction fails with its error exactly as if it had run in place (and is rolled back).
+    /// Outside a transaction it simply runs now.
+    public func executeAtCommit(_ sql: String, _ params: [PostgresBindable?]) throws {
+        guard isInTransaction else {
+            try execute(sql, params)
+            return
+        }
+        // Prepared now, synchronously, so that the pipeline only executes.
+        _ = try prepared(sql, params)
+        atCommit.append((sql, params))
+    }
+
+    /// In a transaction, whether or not its BEGIN has been sent yet.
+    var isInTransaction: Bool { pendingBegin != nil || transactionStatus == PQTRANS_INTRANS }
+
+    /// Opens a transaction lazily: BEGIN is sent with the first statement that follows.
+    func begin(_ command: String) {
+        pendingBegin = command
+    }
+
+    /// Sends a deferred BEGIN on its own, for paths that cannot carry it (simple queries).
+    func sendPendingBegin() throws {
+        guard let command = pendingBegin else { return }
+        pendingBegin = nil
+        let result = PQexec(handle, command)
+        PQclear(try check(result))
+    }
+
+    /// The deferred BEGIN and the transaction's first statement, in one round trip.
+    func beginThenQuery(_ begin: String, _ sql: String, _ params: [PostgresBindable?]) throws -> PostgresRows {
+        try runPipeline([.text(begin), .prepared(sql, params)], rowsOf: 1).rows!
+    }
+
+    /// COMMIT, preceded by the queued statements; returns COMMIT's command tag.
+    func commit() throws -> String {
+        if pendingBegin != nil {
+            // Nothing ran: there is no transaction to commit.
+            pendingBegin = nil
+            atCommit = []
+            return "COMMIT"
+        }
+        guard !atCommit.isEmpty else { return try query("COMMIT").commandTag }
+        let queued = atCommit
+        atCommit = []
+        return try runPipeline(queued.map { .prepared($0.sql, $0.params) } + [.text("COMMIT")], rowsOf: nil).tag
+    }
+
+    enum PipelineCommand {
+        case text(String)
+        case prepared(String, [PostgresBindable?])
+    }
+
+    /// Sends the commands and a sync, then reads every result up to the sync point. The first
+    /// error wins; commands after it come back as PIPELINE_ABORTED (they never ran, so a
+    /// transaction is left failed and the caller rolls it back). Returns the last command tag
+    /// and, for `rowsOf`, that command's rows.
+    private func runPipeline(_ commands: [PipelineCommand], rowsOf keep: Int?) throws -> (tag: String, rows: PostgresRows?) {
+        var statements: [PreparedStatement?] = []
+        for command in commands {
+            if case .prepared(let sql, let params) = command {
+                statements.append(try prepared(sql, params))
+            } else {
+                statements.append(nil)
+            }
+        }
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError.from(result: nil, connection: handle)
+        }
+        defer { if PQexitPipelineMode(handle) != 1 { markPoisoned() } }
+        for (index, command) in commands.enumerated() {
+            let sent: Int32
+            switch command {
+            case .text(let sql):
+                sent = PQsendQueryParams(handle, sql, 0, nil, nil, nil, nil, 0)
+            case .prepared(_, let params):
+                let name = statements[index]!.name
+                sent = try withParameters(params) { values, _ in
+                    PQsendQueryPrepared(handle, name, Int32(params.count), values, nil, nil, 0)
+                }
+            }
+            guard sent == 1 else { throw PostgresError.from(result: nil, connection: handle) }
+        }
+        guard PQpipelineSync(handle) == 1 else { throw PostgresError.from(result: nil, connection: handle) }
+
+        var firstError: PostgresError?
+        var tag = ""
+        var rows: PostgresRows?
+        var command = 0
+        var separators = 0
+        while true {
+            guard let result = PQgetResult(handle) else {
+                // NULL ends one command's results; more than one per command means the connection is gone.
+                separators += 1
+                if separators > commands.count || PQstatus(handle) != CONNECTION_OK {
+                    throw firstError ?? PostgresError.from(result: nil, connection: handle)
+                }
+                continue
+            }
+            switch PQresultStatus(result) {
+            case PGRES_PIPELINE_SYNC:
+                PQclear(result)
+                if let firstError { throw firstError }
+                return (tag, rows)
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+                tag = String(cString: PQcmdStatus(result))
+                if command == keep, let statement = statements[command] {
+                    let materialized = materialize(result, columns: statement.columns)  // clears it
+                    if statement.columns == nil { statement.columns = materialized.columns }
+                    rows = materialized
+                } else {
+                    PQclear(result)
+                }
+            case PGRES_PIPELINE_ABORTED:
+                PQclear(result)
+            default:
+                let error = PostgresError.from(result: result, connection: handle)
+                PQclear(result)
+                if case .prepared(let sql, _) = commands[command], error.sqlState == "26000" || error.sqlState == "0A000" {
+                    forgetPrepared(sql)
+                }
+                firstError = firstError ?? error
+            }
+            command += 1
+        }
+    }
+}
