@@ -132,9 +132,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         responding = true
-        var response = responder.limitResponse(violation)
-        response.headers.replaceOrAdd(name: "connection", value: "close")
-        write(context: context, response: response, keepAlive: false)
+        write(context: context, response: responder.limitResponse(violation), keepAlive: false)
     }
 
     /// After an answer went out: start the next waiting request, and resume reading once

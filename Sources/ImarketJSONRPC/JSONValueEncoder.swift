@@ -8,7 +8,7 @@ public struct JSONValueEncoder: Sendable {
     public init() {}
 
     public func encode<T: Encodable>(_ value: T) throws -> JSONValue {
-        try EncoderImpl.box(value, path: []).resolve()
+        try EncoderImpl.slot(value, path: []).resolve()
     }
 }
 
@@ -109,14 +109,7 @@ final class EncoderImpl: Encoder {
         self.node = node
     }
 
-    static func box<T: Encodable>(_ value: T, path: [any CodingKey]) throws -> EncodingNode {
-        if let p = value as? any JSONPrimitive { return EncodingNode(p.toJSON) }
-        let e = EncoderImpl(path: path)
-        try value.encode(to: e)
-        return e.node
-    }
-
-    /// A member or element: scalars inline; the coding path is only built for values that
+    /// A value, a member or an element: scalars inline; the coding path is only built for values that
     /// encode themselves (it exists for their error messages).
     static func slot<T: Encodable>(_ value: T, path: @autoclosure () -> [any CodingKey]) throws -> EncodingNode.Slot {
         if let p = value as? any JSONPrimitive { return .value(p.toJSON) }
@@ -239,7 +232,10 @@ struct SingleValueEncoder: SingleValueEncodingContainer {
 
     mutating func encodeNil() throws { node.kind = .value(.null) }
     mutating func encode<T: Encodable>(_ value: T) throws {
-        node.kind = try EncoderImpl.box(value, path: codingPath).kind
+        switch try EncoderImpl.slot(value, path: codingPath) {
+        case .value(let v): node.kind = .value(v)
+        case .node(let n): node.kind = n.kind
+        }
     }
     mutating func encode(_ value: Bool) throws { node.kind = .value(value.toJSON) }
     mutating func encode(_ value: String) throws { node.kind = .value(value.toJSON) }

@@ -116,9 +116,7 @@ extension PostgresConnection {
             case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
                 tag = String(cString: PQcmdStatus(result))
                 if command == keep, let statement = statements[command] {
-                    let materialized = materialize(result, columns: statement.columns)  // clears it
-                    if statement.columns == nil { statement.columns = materialized.columns }
-                    rows = materialized
+                    rows = materialize(result, of: statement)  // clears it
                 } else {
                     PQclear(result)
                 }
@@ -127,9 +125,7 @@ extension PostgresConnection {
             default:
                 let error = PostgresError.from(result: result, connection: handle)
                 PQclear(result)
-                if case .prepared(let sql, _) = commands[command], error.sqlState == "26000" || error.sqlState == "0A000" {
-                    forgetPrepared(sql)
-                }
+                if case .prepared(let sql, _) = commands[command] { forgetIfStale(sql, error) }
                 firstError = firstError ?? error
             }
             command += 1

@@ -68,12 +68,9 @@ public final class PostgresConnection {
             PQexecPrepared(handle, statement.name, Int32(params.count), values, nil, nil, 0)
         }
         do {
-            let rows = try materialize(check(result), columns: statement.columns)
-            if statement.columns == nil { statement.columns = rows.columns }
-            return rows
+            return materialize(try check(result), of: statement)
         } catch let error as PostgresError {
-            // Stale or vanished statements (schema changed, DISCARD ALL) are re-prepared next time.
-            if error.sqlState == "26000" || error.sqlState == "0A000" { forgetPrepared(sql) }
+            forgetIfStale(sql, error)
             throw error
         }
     }
@@ -135,7 +132,16 @@ public final class PostgresConnection {
     // MARK: libpq plumbing
 
     /// Stale or vanished statements (schema changed, DISCARD ALL) are re-prepared next time.
-    func forgetPrepared(_ sql: String) { statements[sql] = nil }
+    func forgetIfStale(_ sql: String, _ error: PostgresError) {
+        if error.sqlState == "26000" || error.sqlState == "0A000" { statements[sql] = nil }
+    }
+
+    /// A prepared statement's rows; its columns are kept from the first run (see `materialize`).
+    func materialize(_ result: OpaquePointer, of statement: PreparedStatement) -> PostgresRows {
+        let rows = materialize(result, columns: statement.columns)
+        if statement.columns == nil { statement.columns = rows.columns }
+        return rows
+    }
 
     /// The session's protocol state is unknown (e.g. a pipeline that could not be left): the
     /// pool discards it.
