@@ -23,6 +23,10 @@ final class PoolCore: @unchecked Sendable {
     private var nextID: UInt64 = 0
     private var closed = false
     private var outage = false
+    /// Workers blocked waiting for a job: a new job beyond this many has to wait.
+    private var idleWorkers = 0
+    /// The reaper sleeps until a deadline (true) or until woken (false).
+    private var reaperArmed = false
     private var runningThreads: Int
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
     let acquireTimeoutNanoseconds: UInt64
@@ -44,10 +48,14 @@ final class PoolCore: @unchecked Sendable {
     func submit(_ job: PoolJob) {
         let accepted: Bool = lock.withLock {
             guard !closed else { return false }
-            let wasEmpty = queue.isEmpty
             queue.enqueue(id: job.id, deadline: ConditionLock.now() &+ acquireTimeoutNanoseconds, job: job)
             pthread_cond_signal(lock.workAvailable)
-            if wasEmpty { pthread_cond_signal(lock.deadlineChanged) }
+            // The reaper only matters for a job that will actually wait. Waking it for every
+            // job cost a context switch per database call while workers were free.
+            if queue.count > idleWorkers && !reaperArmed {
+                reaperArmed = true
+                pthread_cond_signal(lock.deadlineChanged)
+            }
             return true
         }
         if !accepted { job.fail(PostgresError.closedPool) }
@@ -65,7 +73,9 @@ final class PoolCore: @unchecked Sendable {
             while true {
                 if closed { return nil }
                 if let job = queue.dequeue() { return job }
+                idleWorkers += 1
                 lock.wait(lock.workAvailable)
+                idleWorkers -= 1
             }
         }
     }
@@ -79,8 +89,10 @@ final class PoolCore: @unchecked Sendable {
                 let expired = queue.removeExpired(now: now)
                 if expired.isEmpty {
                     if let deadline = queue.nextDeadline {
+                        reaperArmed = true
                         lock.wait(lock.deadlineChanged, until: deadline)
                     } else {
+                        reaperArmed = false
                         lock.wait(lock.deadlineChanged)
                     }
                 }

@@ -102,6 +102,8 @@ public final class PostgresConnection {
     /// while we were idle (a shutdown notice, EOF) without blocking or a round trip.
     var isUsableWhenIdle: Bool {
         guard !isPoisoned, PQstatus(handle) == CONNECTION_OK else { return false }
+        // The usual case costs one non-blocking peek: nothing arrived while the session was idle.
+        guard socketHasInput else { return PQtransactionStatus(handle) == PQTRANS_IDLE }
         // Two reads: the first may return a pending FATAL message (e.g. 57P01 after a
         // server shutdown or pg_terminate_backend); parsing it and reading again sees EOF.
         guard PQconsumeInput(handle) == 1 else { return false }
@@ -109,6 +111,14 @@ public final class PostgresConnection {
         guard PQconsumeInput(handle) == 1 else { return false }
         while let notification = PQnotifies(handle) { PQfreemem(notification) }
         return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    /// Whether the server sent anything (or closed) since the last result was read. An error
+    /// other than "would block" counts as input, so that libpq gets to report it.
+    private var socketHasInput: Bool {
+        var byte: UInt8 = 0
+        let count = recv(PQsocket(handle), &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return !(count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
     }
 
     var isBroken: Bool { isPoisoned || PQstatus(handle) != CONNECTION_OK }

@@ -29,9 +29,7 @@ public final class PostgresListener: @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "imarket-pg-listen"
-        thread.start()
+        OwnedThread.start(name: "imarket-pg-lstn") { [self] in run() }
     }
 
     public func stop() {

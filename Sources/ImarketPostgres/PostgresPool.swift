@@ -20,13 +20,11 @@ public final class PostgresPool: Sendable {
         let core = PoolCore(configuration: configuration, threadCount: configuration.poolSize + 1)
         self.core = core
         for index in 0..<configuration.poolSize {
-            let thread = Thread { PostgresPool.workerLoop(core: core, configuration: configuration, logger: logger) }
-            thread.name = "imarket-pg-\(index)"
-            thread.start()
+            OwnedThread.start(name: "imarket-pg-\(index)") {
+                PostgresPool.workerLoop(core: core, configuration: configuration, logger: logger)
+            }
         }
-        let reaper = Thread { core.reapUntilClosed() }
-        reaper.name = "imarket-pg-reaper"
-        reaper.start()
+        OwnedThread.start(name: "imarket-pg-reap") { core.reapUntilClosed() }
     }
 
     deinit { core.shutdown() }

@@ -33,6 +33,37 @@ final class PoolTests: PostgresTestCase {
         _ = try await holder.value
     }
 
+    /// The reaper is only woken for a caller that has to wait; one still sleeping until an
+    /// earlier caller's deadline must move on to the next caller's when that one was served.
+    func testAcquireTimeoutForAWaiterQueuedAfterAnEarlierWaiterWasServed() async throws {
+        let pool = try makePool(size: 1, acquireTimeout: .milliseconds(400))
+        for _ in 0..<20 { _ = try await pool.withConnection { try $0.query("SELECT 1") } }
+        let first = Task { try await pool.withConnection { try $0.query("SELECT pg_sleep(0.15)") } }
+        try await Task.sleep(for: .milliseconds(50))
+        let served = Task { try await pool.withConnection { try $0.query("SELECT pg_sleep(1.2)") } }
+        try await Task.sleep(for: .milliseconds(250))  // `served` now holds the connection
+        let started = Date()
+        let error = await expectPostgresError { try await pool.withConnection { try $0.query("SELECT 1") } }
+        XCTAssertEqual(error?.code, .poolTimeout)
+        let waited = Date().timeIntervalSince(started)
+        XCTAssertGreaterThan(waited, 0.3)
+        XCTAssertLessThan(waited, 1.0)
+        _ = try await first.value
+        _ = try await served.value
+    }
+
+    /// Pool threads carry their names to the kernel, so `top -H` and `perf` can tell them apart.
+    func testPoolThreadsAreNamed() async throws {
+        let pool = try makePool(size: 2)
+        _ = try await pool.withConnection { try $0.query("SELECT 1") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap {
+            try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        XCTAssertTrue(names.contains("imarket-pg-0"), "\(names)")
+        XCTAssertTrue(names.contains("imarket-pg-1"), "\(names)")
+        XCTAssertTrue(names.contains("imarket-pg-reap"), "\(names)")
+    }
+
     func testStatementTimeoutCancelsSleep() async throws {
         let pool = try makePool(size: 1, statementTimeout: .milliseconds(200))
         let started = Date()
