@@ -165,7 +165,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         let responder = self.responder
         let eventLoop = context.eventLoop
         let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: eventLoop)
-        Task {
+        Task(executorPreference: configuration.requestExecutor) {
             let response = await responder.respond(to: request)
             eventLoop.execute {
                 let (handler, context) = loopBound.value

@@ -52,7 +52,7 @@ public final class HTTPServer: Sendable {
                     let upgrade = webSocket.map { webSocket in
                         WebSocketUpgrade.configuration(
                             responder: webSocket, connection: connection, maxMessageSize: configuration.maxBodySize,
-                            httpHandlers: NIOLoopBound([timeouts, http], eventLoop: channel.eventLoop))
+                            executor: configuration.requestExecutor, httpHandlers: NIOLoopBound([timeouts, http], eventLoop: channel.eventLoop))
                     }
                     try sync.configureHTTPServerPipeline(
                         withPipeliningAssistance: false,  // HTTPConnectionHandler orders answers itself

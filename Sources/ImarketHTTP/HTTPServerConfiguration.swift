@@ -19,6 +19,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var eventLoopThreads: Int
     /// Listen backlog. Default 1024, so bursts of new handshakes are not refused.
     public var backlog: Int32
+    /// Where request handlers (and WebSocket messages) run; nil (the default) is Swift's global
+    /// executor. The server passes its database pool's executor, so that a handler's queries run
+    /// in place on the thread that owns the connection.
+    public var requestExecutor: (any TaskExecutor)?
 
     public init(
         host: String = "127.0.0.1",
@@ -28,7 +32,8 @@ public struct HTTPServerConfiguration: Sendable {
         headerReadTimeout: TimeAmount = .seconds(10),
         idleTimeout: TimeAmount = .seconds(60),
         eventLoopThreads: Int = System.coreCount,
-        backlog: Int32 = 1024
+        backlog: Int32 = 1024,
+        requestExecutor: (any TaskExecutor)? = nil
     ) {
         self.host = host
         self.port = port
@@ -38,5 +43,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.eventLoopThreads = eventLoopThreads
         self.backlog = backlog
+        self.requestExecutor = requestExecutor
     }
 }

@@ -54,12 +54,14 @@ final class WebSocketFrameHandler: ChannelInboundHandler {
     typealias OutboundOut = WebSocketFrame
 
     private let delegate: any WebSocketSessionDelegate
+    private let executor: (any TaskExecutor)?
     private var session: WebSocketSession?
     private var continuation: AsyncStream<[UInt8]>.Continuation?
     private var closeSent = false
 
-    init(delegate: any WebSocketSessionDelegate) {
+    init(delegate: any WebSocketSessionDelegate, executor: (any TaskExecutor)?) {
         self.delegate = delegate
+        self.executor = executor
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -68,7 +70,7 @@ final class WebSocketFrameHandler: ChannelInboundHandler {
         let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(64))
         self.continuation = continuation
         let delegate = self.delegate
-        Task {
+        Task(executorPreference: executor) {
             for await text in stream { await delegate.didReceive(text: text, session: session) }
         }
     }

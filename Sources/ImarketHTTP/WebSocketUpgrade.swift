@@ -11,6 +11,7 @@ enum WebSocketUpgrade {
         responder: any WebSocketResponder,
         connection: NIOLockedValueBox<ConnectionInfo>,
         maxMessageSize: Int,
+        executor: (any TaskExecutor)?,
         httpHandlers: NIOLoopBound<[any RemovableChannelHandler]>
     ) -> NIOHTTPServerUpgradeConfiguration {
         let accepted = NIOLockedValueBox<(any WebSocketSessionDelegate)?>(nil)
@@ -21,13 +22,16 @@ enum WebSocketUpgrade {
                 let info = connection.withLockedValue { $0 }
                 let path = head.uri.split(separator: "?", maxSplits: 1).first ?? ""
                 let headers = head.headers
-                return channel.eventLoop.makeFutureWithTask {
+                let decided = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
+                Task(executorPreference: executor) {
                     guard let delegate = await responder.openWebSocket(path: path, headers: headers, connection: info) else {
-                        return nil
+                        decided.succeed(nil)
+                        return
                     }
                     accepted.withLockedValue { $0 = delegate }
-                    return HTTPHeaders()
+                    decided.succeed(HTTPHeaders())
                 }
+                return decided.futureResult
             },
             upgradePipelineHandler: { channel, _ in
                 guard let delegate = accepted.withLockedValue({ $0 }) else {
@@ -38,7 +42,7 @@ enum WebSocketUpgrade {
                     for handler in httpHandlers.value { sync.removeHandler(handler, promise: nil) }
                     try sync.addHandler(NIOWebSocketFrameAggregator(
                         minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1024, maxAccumulatedFrameSize: maxMessageSize))
-                    try sync.addHandler(WebSocketFrameHandler(delegate: delegate))
+                    try sync.addHandler(WebSocketFrameHandler(delegate: delegate, executor: executor))
                 }
             })
         return (upgraders: [upgrader], completionHandler: { _ in })

@@ -1,29 +1,40 @@
 import Glibc
 
-/// A pthread mutex with two condition variables on the monotonic clock. Foundation's
-/// NSCondition has one condition per mutex; the pool needs separate wake-ups for
-/// workers (a job arrived) and the reaper (the earliest deadline changed).
+/// A pthread mutex with condition variables on the monotonic clock. Foundation's NSCondition
+/// has one condition per mutex; the pool needs separate wake-ups for each worker (so that it
+/// wakes exactly the one it chose) and for the reaper (the earliest deadline changed).
 final class ConditionLock: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    let workAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     let deadlineChanged = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
     init() {
         pthread_mutex_init(mutex, nil)
+        Self.initialize(deadlineChanged)
+    }
+
+    /// A condition to wait on with this lock; release it with `destroyCondition`.
+    static func makeCondition() -> UnsafeMutablePointer<pthread_cond_t> {
+        let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+        initialize(condition)
+        return condition
+    }
+
+    static func destroyCondition(_ condition: UnsafeMutablePointer<pthread_cond_t>) {
+        pthread_cond_destroy(condition)
+        condition.deallocate()
+    }
+
+    private static func initialize(_ condition: UnsafeMutablePointer<pthread_cond_t>) {
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
         pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(workAvailable, &attributes)
-        pthread_cond_init(deadlineChanged, &attributes)
+        pthread_cond_init(condition, &attributes)
         pthread_condattr_destroy(&attributes)
     }
 
     deinit {
-        pthread_cond_destroy(workAvailable)
-        pthread_cond_destroy(deadlineChanged)
+        Self.destroyCondition(deadlineChanged)
         pthread_mutex_destroy(mutex)
-        workAvailable.deallocate()
-        deadlineChanged.deallocate()
         mutex.deallocate()
     }
 

@@ -13,9 +13,25 @@ final class PoolJob: @unchecked Sendable {
     }
 }
 
-/// The pool's shared mutable state, all behind one lock: the waiter queue, the reconnect
-/// gate and the shutdown flag. Workers and the reaper are plain threads that block here;
-/// async callers never block, they only enqueue and await a continuation.
+/// What a pool thread does next: lend its connection to a queued caller, or run a piece of a
+/// task placed on the pool's executor.
+enum PoolWork {
+    case call(PoolJob)
+    case task(UnownedJob)
+}
+
+/// The pool's shared mutable state, all behind one lock: the waiter queue, the task queue, which
+/// workers sleep, the reconnect gate and the shutdown flag. Workers and the reaper are plain
+/// threads that block here; async callers never block, they only enqueue and await.
+///
+/// Waking policy: a thread is woken only while fewer than `maxRunning` workers are awake outside
+/// a database call, because an awake worker takes the next item when it finishes its current one,
+/// and every needless wake-up is a context switch. A worker that enters a database call stops
+/// counting as running and, if work is queued, wakes a sleeper in its place.
+///
+/// The reaper fails callers whose acquire timeout passed and moves tasks that waited longer than
+/// `taskWaitLimit` for a thread (every worker stuck in long statements) to a shared thread, so
+/// that what does not need the database is still answered.
 final class PoolCore: @unchecked Sendable {
     private let lock = ConditionLock()
     private var queue = WaiterQueue<PoolJob>()
@@ -23,17 +39,27 @@ final class PoolCore: @unchecked Sendable {
     private var nextID: UInt64 = 0
     private var closed = false
     private var outage = false
-    /// Workers blocked waiting for a job: a new job beyond this many has to wait.
-    private var idleWorkers = 0
-    /// The reaper sleeps until a deadline (true) or until woken (false).
-    private var reaperArmed = false
+    /// Pieces of tasks ready to run, with when each was queued.
+    private var tasks = CircularBuffer<(job: UnownedJob, since: UInt64)>()
+    /// Sleeping workers, the most recently active last (woken first: its cache is warm).
+    private var sleepers: [PoolWorker.Wakeup] = []
+    /// Workers awake and not inside a database call, plus those woken but not yet running.
+    private var running = 0
+    private let maxRunning: Int
+    /// When the sleeping reaper wakes on its own (`.max`: not before it is signalled; 0: it is
+    /// awake and looks at both queues before sleeping again).
+    private var reaperWakesAt: UInt64 = 0
     private var runningThreads: Int
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
     let acquireTimeoutNanoseconds: UInt64
+    let taskWaitLimitNanoseconds: UInt64
 
-    init(configuration: PostgresConfiguration, threadCount: Int) {
+    init(configuration: PostgresConfiguration, threadCount: Int, maxRunning: Int = System.coreCount) {
+        self.maxRunning = max(1, maxRunning)
+        running = threadCount - 1  // the workers count as running until they first sleep
         gate = ReconnectGate(backoffNanoseconds: UInt64(max(0, configuration.reconnectBackoff.wholeMilliseconds)) * 1_000_000)
         acquireTimeoutNanoseconds = UInt64(max(0, configuration.acquireTimeout.wholeMilliseconds)) * 1_000_000
+        taskWaitLimitNanoseconds = UInt64(max(0, configuration.taskWaitLimit.wholeMilliseconds)) * 1_000_000
         runningThreads = threadCount
     }
 
@@ -48,17 +74,26 @@ final class PoolCore: @unchecked Sendable {
     func submit(_ job: PoolJob) {
         let accepted: Bool = lock.withLock {
             guard !closed else { return false }
-            queue.enqueue(id: job.id, deadline: ConditionLock.now() &+ acquireTimeoutNanoseconds, job: job)
-            pthread_cond_signal(lock.workAvailable)
-            // The reaper only matters for a job that will actually wait. Waking it for every
-            // job cost a context switch per database call while workers were free.
-            if queue.count > idleWorkers && !reaperArmed {
-                reaperArmed = true
-                pthread_cond_signal(lock.deadlineChanged)
-            }
+            let deadline = ConditionLock.now() &+ acquireTimeoutNanoseconds
+            queue.enqueue(id: job.id, deadline: deadline, job: job)
+            // The reaper only matters for a job that may wait; waking it for every job cost a
+            // context switch per database call.
+            if !wakeOne() { wakeReaper(by: deadline) }
             return true
         }
         if !accepted { job.fail(PostgresError.closedPool) }
+    }
+
+    /// Queues a piece of a task; false once the pool is shut down (the caller must run it
+    /// elsewhere).
+    func submit(task: UnownedJob) -> Bool {
+        lock.withLock {
+            guard !closed else { return false }
+            let now = ConditionLock.now()
+            tasks.append((task, now))
+            if !wakeOne() { wakeReaper(by: now &+ taskWaitLimitNanoseconds) }
+            return true
+        }
     }
 
     /// A caller's task was cancelled while it was still waiting.
@@ -67,41 +102,92 @@ final class PoolCore: @unchecked Sendable {
         job?.fail(CancellationError())
     }
 
-    /// Worker side: blocks until a job arrives; nil once the pool is shut down.
-    func nextJob() -> PoolJob? {
+    /// Worker side: the next piece of work, sleeping until there is some; nil once the pool is
+    /// shut down and no task is left (tasks queued before the shutdown still run, so that their
+    /// callers finish).
+    func nextWork(for wakeup: PoolWorker.Wakeup) -> PoolWork? {
         lock.withLock {
             while true {
-                if closed { return nil }
-                if let job = queue.dequeue() { return job }
-                idleWorkers += 1
-                lock.wait(lock.workAvailable)
-                idleWorkers -= 1
+                // Oldest first across both queues, so that neither kind can starve the other.
+                let callSince = queue.nextDeadline.map { $0 &- acquireTimeoutNanoseconds }
+                if let task = tasks.first, callSince.map({ task.since <= $0 }) ?? true {
+                    tasks.removeFirst()
+                    return .task(task.job)
+                }
+                if let job = queue.dequeue() { return .call(job) }
+                if closed {
+                    running -= 1
+                    return nil
+                }
+                running -= 1
+                wakeup.woken = false
+                sleepers.append(wakeup)
+                repeat { lock.wait(wakeup.condition) } while !wakeup.woken
             }
         }
     }
 
-    /// Reaper side: fails waiters whose acquire timeout passed, sleeping until the next deadline.
-    func reapUntilClosed() {
+    /// A worker starts blocking on the database: another may run queued work meanwhile.
+    /// Returns whether the pool is shut down.
+    func enteringDatabase() -> Bool {
+        lock.withLock {
+            running -= 1
+            if !tasks.isEmpty || !queue.isEmpty { _ = wakeOne() }
+            return closed
+        }
+    }
+
+    func leftDatabase() {
+        lock.withLock { running += 1 }
+    }
+
+    /// Must be called with the lock held.
+    private func wakeOne() -> Bool {
+        guard running < maxRunning, let wakeup = sleepers.popLast() else { return false }
+        wakeup.woken = true
+        running += 1
+        pthread_cond_signal(wakeup.condition)
+        return true
+    }
+
+    /// Must be called with the lock held: something queued may have to be dealt with at
+    /// `deadline`, earlier than the reaper means to wake.
+    private func wakeReaper(by deadline: UInt64) {
+        guard deadline < reaperWakesAt else { return }
+        reaperWakesAt = 0
+        pthread_cond_signal(lock.deadlineChanged)
+    }
+
+    /// Reaper side: fails waiters whose acquire timeout passed and hands tasks that waited too
+    /// long for a thread to `rescue`, sleeping until the next deadline.
+    func reapUntilClosed(rescue: (UnownedJob) -> Void) {
         while true {
-            let expired: [PoolJob]? = lock.withLock {
+            let due: (expired: [PoolJob], stale: [UnownedJob])? = lock.withLock {
                 if closed { return nil }
                 let now = ConditionLock.now()
                 let expired = queue.removeExpired(now: now)
-                if expired.isEmpty {
-                    if let deadline = queue.nextDeadline {
-                        reaperArmed = true
+                var stale: [UnownedJob] = []
+                while let oldest = tasks.first, oldest.since &+ taskWaitLimitNanoseconds <= now {
+                    stale.append(tasks.removeFirst().job)
+                }
+                if expired.isEmpty && stale.isEmpty {
+                    let taskDeadline = tasks.first.map { $0.since &+ taskWaitLimitNanoseconds }
+                    if let deadline = [queue.nextDeadline, taskDeadline].compactMap({ $0 }).min() {
+                        reaperWakesAt = deadline
                         lock.wait(lock.deadlineChanged, until: deadline)
                     } else {
-                        reaperArmed = false
+                        reaperWakesAt = .max
                         lock.wait(lock.deadlineChanged)
                     }
+                    reaperWakesAt = 0
                 }
-                return expired
+                return (expired, stale)
             }
-            guard let expired else { break }
-            for job in expired {
+            guard let due else { break }
+            for job in due.expired {
                 job.fail(PostgresError(code: .poolTimeout, message: "no database connection became free within the acquire timeout"))
             }
+            due.stale.forEach(rescue)
         }
         threadExited()
     }
@@ -140,7 +226,12 @@ final class PoolCore: @unchecked Sendable {
         let abandoned: [PoolJob] = lock.withLock {
             guard !closed else { return [] }
             closed = true
-            pthread_cond_broadcast(lock.workAvailable)
+            for wakeup in sleepers {
+                wakeup.woken = true
+                running += 1
+                pthread_cond_signal(wakeup.condition)
+            }
+            sleepers.removeAll()
             pthread_cond_broadcast(lock.deadlineChanged)
             return queue.removeAll()
         }
@@ -171,3 +262,4 @@ final class PoolCore: @unchecked Sendable {
 }
 
 import Glibc
+import NIOCore

@@ -17,6 +17,9 @@ public struct PostgresConfiguration: Sendable {
     /// After a failed connect, other callers fail fast with `.unavailable` for this long
     /// instead of each paying the connect timeout against a dead server.
     public let reconnectBackoff: Duration
+    /// How long a task placed on the pool's executor waits for a pool thread before it runs on a
+    /// shared thread instead (see `PoolTaskExecutor`); only reached when every thread is stuck.
+    public let taskWaitLimit: Duration
 
     public init(
         conninfo: String,
@@ -25,7 +28,8 @@ public struct PostgresConfiguration: Sendable {
         connectTimeout: Duration = .seconds(5),
         applicationName: String = "imarket",
         acquireTimeout: Duration = .seconds(10),
-        reconnectBackoff: Duration = .milliseconds(250)
+        reconnectBackoff: Duration = .milliseconds(250),
+        taskWaitLimit: Duration = .seconds(1)
     ) {
         precondition(poolSize > 0, "poolSize must be positive")
         self.conninfo = conninfo
@@ -35,6 +39,7 @@ public struct PostgresConfiguration: Sendable {
         self.applicationName = applicationName
         self.acquireTimeout = acquireTimeout
         self.reconnectBackoff = reconnectBackoff
+        self.taskWaitLimit = taskWaitLimit
     }
 }
 

@@ -10,6 +10,11 @@ import Logging
 public final class PostgresPool: Sendable {
     public let configuration: PostgresConfiguration
     let core: PoolCore
+    private let executor: PoolTaskExecutor
+
+    /// Runs tasks on the pool's threads, where their database calls use the thread's own
+    /// connection in place (see `PoolTaskExecutor`). For `Task(executorPreference:)`.
+    public var taskExecutor: any TaskExecutor { executor }
 
     /// Starts `poolSize` worker threads plus one timeout reaper. No connection is opened
     /// until the first call, so creating a pool never fails and never blocks.
@@ -19,12 +24,13 @@ public final class PostgresPool: Sendable {
         self.configuration = configuration
         let core = PoolCore(configuration: configuration, threadCount: configuration.poolSize + 1)
         self.core = core
+        let executor = PoolTaskExecutor(core: core)
+        self.executor = executor
         for index in 0..<configuration.poolSize {
-            OwnedThread.start(name: "imarket-pg-\(index)") {
-                PostgresPool.workerLoop(core: core, configuration: configuration, logger: logger)
-            }
+            let worker = PoolWorker(core: core, executor: executor, configuration: configuration, logger: logger)
+            OwnedThread.start(name: "imarket-pg-\(index)") { worker.run() }
         }
-        OwnedThread.start(name: "imarket-pg-reap") { core.reapUntilClosed() }
+        OwnedThread.start(name: "imarket-pg-reap") { core.reapUntilClosed(rescue: executor.runElsewhere) }
     }
 
     deinit { core.shutdown() }
@@ -36,6 +42,10 @@ public final class PostgresPool: Sendable {
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         let core = self.core
+        if let worker = PoolWorker.current, worker.core === core {
+            // Already on one of this pool's threads: its own connection, in place.
+            return try worker.lend(refuseWhenClosed: true, body)
+        }
         let id = core.makeID()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
@@ -73,39 +83,5 @@ public final class PostgresPool: Sendable {
     public func shutdownGracefully() async {
         core.shutdown()
         await core.waitForThreads()
-    }
-
-    /// The body of each owned thread: take the next caller, make sure this thread's
-    /// connection is alive (reconnecting if not), lend it, then tidy it up.
-    private static func workerLoop(core: PoolCore, configuration: PostgresConfiguration, logger: Logger) {
-        var connection: PostgresConnection?
-        while let job = core.nextJob() {
-            if let current = connection, !current.isUsableWhenIdle { connection = nil }
-            if connection == nil {
-                if let refusal = core.connectRefusal() {
-                    job.fail(refusal)
-                    continue
-                }
-                do {
-                    connection = try PostgresConnection(configuration: configuration)
-                    if core.connectSucceeded() { logger.notice("database reachable again; pool reconnected") }
-                } catch {
-                    let failure = (error as? PostgresError)
-                        ?? PostgresError(code: .unavailable, message: "\(error)")
-                    var unavailable = failure
-                    unavailable.code = .unavailable
-                    if core.connectFailed(message: failure.message) {
-                        logger.warning("database unavailable", metadata: ["error": "\(failure.message)"])
-                    }
-                    job.fail(unavailable)
-                    continue
-                }
-            }
-            guard let lent = connection else { continue }
-            job.run(lent)
-            if !lent.resetAfterUse() { connection = nil }
-        }
-        connection = nil
-        core.threadExited()
     }
 }

@@ -22,11 +22,13 @@ class PostgresTestCase: XCTestCase {
         size: Int = 4,
         statementTimeout: Duration = .seconds(30),
         acquireTimeout: Duration = .seconds(10),
+        taskWaitLimit: Duration = .seconds(1),
         conninfo: String? = nil
     ) throws -> PostgresPool {
         let pool = PostgresPool(configuration: PostgresConfiguration(
             conninfo: try conninfo ?? self.conninfo(), poolSize: size,
-            statementTimeout: statementTimeout, applicationName: "imarket-tests", acquireTimeout: acquireTimeout))
+            statementTimeout: statementTimeout, applicationName: "imarket-tests", acquireTimeout: acquireTimeout,
+            taskWaitLimit: taskWaitLimit))
         pools.append(pool)
         return pool
     }

@@ -51,7 +51,8 @@ public final class ImarketServer: Sendable {
             let http: HTTPServer
             do {
                 http = try await HTTPServer.start(
-                    configuration: HTTPServerConfiguration(host: host, port: port, maxBodySize: configuration.maxBodySize),
+                    configuration: HTTPServerConfiguration(
+                        host: host, port: port, maxBodySize: configuration.maxBodySize, requestExecutor: pool.taskExecutor),
                     tls: tls,
                     responder: RPCResponder(engine: engine, services: services),
                     webSocket: WebSocketRPC(engine: engine, services: services),
