@@ -1,3 +1,5 @@
+import NIOCore
+
 /// How the pool reaches the server and how it sizes itself. Immutable so a running pool
 /// can never observe a half-changed configuration.
 public struct PostgresConfiguration: Sendable {
@@ -20,6 +22,10 @@ public struct PostgresConfiguration: Sendable {
     /// How long a task placed on the pool's executor waits for a pool thread before it runs on a
     /// shared thread instead (see `PoolTaskExecutor`); only reached when every thread is stuck.
     public let taskWaitLimit: Duration
+    /// How many pool threads run tasks' work (outside database calls) at once before queued work
+    /// waits for one of them; one more is woken whenever work has waited 10 ms. Default: half
+    /// the cores (the event loops, one per core, do the other half of a request's work).
+    public let busyThreads: Int
 
     public init(
         conninfo: String,
@@ -29,7 +35,8 @@ public struct PostgresConfiguration: Sendable {
         applicationName: String = "imarket",
         acquireTimeout: Duration = .seconds(10),
         reconnectBackoff: Duration = .milliseconds(250),
-        taskWaitLimit: Duration = .seconds(1)
+        taskWaitLimit: Duration = .seconds(1),
+        busyThreads: Int = max(1, System.coreCount / 2)
     ) {
         precondition(poolSize > 0, "poolSize must be positive")
         self.conninfo = conninfo
@@ -40,6 +47,7 @@ public struct PostgresConfiguration: Sendable {
         self.acquireTimeout = acquireTimeout
         self.reconnectBackoff = reconnectBackoff
         self.taskWaitLimit = taskWaitLimit
+        self.busyThreads = max(1, busyThreads)
     }
 }
 

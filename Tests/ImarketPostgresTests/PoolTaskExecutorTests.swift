@@ -88,6 +88,24 @@ final class PoolTaskExecutorTests: PostgresTestCase {
         _ = try await caller.value
     }
 
+    /// One busy thread allowed: a long computation must not hold up a short task for long, since
+    /// another thread is woken once work has waited 10 ms.
+    func testALongComputationDoesNotHoldUpOtherTasks() async throws {
+        let pool = try makePool(size: 3, busyThreads: 1)
+        let long = Task(executorPreference: pool.taskExecutor) { () -> Int in
+            let end = Date().addingTimeInterval(0.5)
+            var spins = 0
+            while Date() < end { spins += 1 }
+            return spins
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        let started = Date()
+        let answer = await Task(executorPreference: pool.taskExecutor) { 6 * 7 }.value
+        XCTAssertEqual(answer, 42)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 0.25)
+        _ = await long.value
+    }
+
     func testAfterShutdownTasksStillFinishAndTheirCallsFailWithClosed() async throws {
         let pool = try makePool(size: 1)
         let value = try await Task(executorPreference: pool.taskExecutor) {

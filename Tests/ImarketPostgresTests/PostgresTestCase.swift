@@ -23,12 +23,13 @@ class PostgresTestCase: XCTestCase {
         statementTimeout: Duration = .seconds(30),
         acquireTimeout: Duration = .seconds(10),
         taskWaitLimit: Duration = .seconds(1),
+        busyThreads: Int = 1,
         conninfo: String? = nil
     ) throws -> PostgresPool {
         let pool = PostgresPool(configuration: PostgresConfiguration(
             conninfo: try conninfo ?? self.conninfo(), poolSize: size,
             statementTimeout: statementTimeout, applicationName: "imarket-tests", acquireTimeout: acquireTimeout,
-            taskWaitLimit: taskWaitLimit))
+            taskWaitLimit: taskWaitLimit, busyThreads: busyThreads))
         pools.append(pool)
         return pool
     }
