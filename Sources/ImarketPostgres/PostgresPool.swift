@@ -5,8 +5,9 @@ import Logging
 ///
 /// Why threads: libpq blocks. Running it on Swift's cooperative pool or on a NIO event
 /// loop would stall unrelated work, so every libpq call happens on a thread this pool
-/// created, and async callers only await a continuation. Connections open lazily and are
-/// replaced lazily, so the pool survives (and heals after) a database restart.
+/// created: tasks placed on `taskExecutor` run there and query in place, other async callers
+/// queue and await a continuation. Connections open lazily and are replaced lazily, so the
+/// pool survives (and heals after) a database restart.
 public final class PostgresPool: Sendable {
     public let configuration: PostgresConfiguration
     let core: PoolCore
@@ -36,8 +37,10 @@ public final class PostgresPool: Sendable {
     deinit { core.shutdown() }
 
     /// Runs `body` on a pool thread with a healthy, idle connection and returns its result.
-    /// Waiters are served in arrival order; after `acquireTimeout` a waiter fails with
-    /// `.poolTimeout`. A transaction left open by `body` is rolled back afterwards.
+    /// From a task already running on one of this pool's threads, that is the thread's own
+    /// connection, at once. Other callers are served in arrival order; after `acquireTimeout`
+    /// a waiter fails with `.poolTimeout`. A transaction left open by `body` is rolled back
+    /// afterwards.
     public func withConnection<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
