@@ -8,15 +8,7 @@ final class ConditionLock: @unchecked Sendable {
     let deadlineChanged = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
     init() {
-        var attributes = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attributes)
-        // PTHREAD_MUTEX_ADAPTIVE_NP (glibc; the Glibc module does not export the name): spin
-        // briefly before sleeping. Critical sections here are a few queue operations, and an
-        // event loop that queues a request must not be put to sleep by a pool thread holding
-        // the lock for a moment.
-        pthread_mutexattr_settype(&attributes, 3)
-        pthread_mutex_init(mutex, &attributes)
-        pthread_mutexattr_destroy(&attributes)
+        pthread_mutex_init(mutex, nil)
         Self.initialize(deadlineChanged)
     }
 

@@ -163,7 +163,7 @@ final class PoolCore: @unchecked Sendable {
     /// elsewhere. (Queued calls have their acquire deadlines besides.)
     private func nextLook() -> UInt64? {
         let oldestCall = queue.nextDeadline.map { $0 &- acquireTimeoutNanoseconds }
-        guard let oldest = [oldestCall, tasks.first?.since].compactMap({ $0 }).min() else { return nil }
+        guard let oldest = earliest(oldestCall, tasks.first?.since) else { return nil }
         if sleepers.isEmpty { return tasks.first.map { $0.since &+ taskWaitLimitNanoseconds } }
         return max(oldest, lastSpread) &+ Self.spreadAfterNanoseconds
     }
@@ -193,7 +193,7 @@ final class PoolCore: @unchecked Sendable {
                     lastSpread = now
                 }
                 if expired.isEmpty && stale.isEmpty {
-                    if let deadline = [queue.nextDeadline, nextLook()].compactMap({ $0 }).min() {
+                    if let deadline = earliest(queue.nextDeadline, nextLook()) {
                         reaperWakesAt = deadline
                         lock.wait(lock.deadlineChanged, until: deadline)
                     } else {
@@ -280,6 +280,13 @@ final class PoolCore: @unchecked Sendable {
             if done { continuation.resume() }
         }
     }
+}
+
+/// The earlier of two optional instants (called on every queued task: no array).
+private func earliest(_ a: UInt64?, _ b: UInt64?) -> UInt64? {
+    guard let a else { return b }
+    guard let b else { return a }
+    return min(a, b)
 }
 
 import Glibc
