@@ -2,27 +2,22 @@ import ImarketTLS
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOWebSocket
 
-/// Assembles requests, enforces the size limits before buffering, hands one request at a time
-/// to the responder as a task (off the event loop), and writes the answers back in request order.
+/// The HTTP/1.1 side of a connection, right behind TLS: parses requests (`HTTPRequestParser`),
+/// hands one at a time to the responder as a task (off the event loop), writes each answer as one
+/// buffer in request order, and performs the WebSocket upgrade.
 ///
-/// Pipelining is handled here rather than by NIO's `HTTPServerPipelineHandler`: that handler
-/// stops and restarts socket reads around every request (an epoll change each time), which cost
-/// a measurable share of a small call. Here reads stop only while a complete request is already
-/// waiting behind the one being answered, so a client that pipelines is still back-pressured.
+/// One handler instead of NIO's decoder, encoder, upgrade and pipelining handlers: every handler a
+/// read or write passes costs a dynamic dispatch and a boxing, and NIO's pipelining handler
+/// stops and restarts socket reads around every request (an epoll change each time). Here reads
+/// stop only while a complete request is already waiting behind the one being answered, so a
+/// client that pipelines is still back-pressured.
 final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
+    /// Bytes that followed a WebSocket upgrade request go on to the frame decoder.
+    typealias InboundOut = ByteBuffer
     typealias OutboundIn = Never
-    typealias OutboundOut = HTTPServerResponsePart
-
-    /// The request currently arriving.
-    private enum Assembly {
-        case idle
-        case receiving(HTTPRequestHead, ByteBuffer)
-        /// The request broke a limit; its remaining parts are dropped and the connection closes.
-        case discarding
-    }
+    typealias OutboundOut = ByteBuffer
 
     /// What waits behind the request being answered.
     private enum Pending {
@@ -30,14 +25,26 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         case refusal(HTTPLimitViolation)
     }
 
+    private enum Input {
+        case parsing
+        /// An upgrade request is queued or being decided: what follows may be frames, not HTTP.
+        case awaitingUpgrade
+        /// A request was refused or a closing answer sent: nothing more is read as HTTP.
+        case discarding
+    }
+
     private let responder: any HTTPResponder
+    private let webSocket: WebSocketUpgrade?
     private let configuration: HTTPServerConfiguration
-    private var assembly = Assembly.idle
+    private var parser: HTTPRequestParser
+    private var input = Input.parsing
+    /// Received bytes not parsed yet (a partial request, or what follows an upgrade request).
+    private var received: ByteBuffer?
     private var responding = false
     private var pending = CircularBuffer<Pending>(initialCapacity: 1)
     /// A `read` the channel asked for while a complete request was waiting; issued once it is taken.
     private var heldRead = false
-    /// Shared with the WebSocket upgrader, which needs the same peer facts.
+    /// Shared with the application's WebSocket sessions and tests, which need the same peer facts.
     private let connectionBox: NIOLockedValueBox<ConnectionInfo>
     private var connection: ConnectionInfo
 
@@ -46,11 +53,14 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     init(
         responder: any HTTPResponder, configuration: HTTPServerConfiguration,
-        connection: NIOLockedValueBox<ConnectionInfo>, timeouts: ConnectionTimeoutHandler? = nil
+        connection: NIOLockedValueBox<ConnectionInfo>, timeouts: ConnectionTimeoutHandler? = nil,
+        webSocket: WebSocketUpgrade? = nil
     ) {
         self.responder = responder
+        self.webSocket = webSocket
         self.timeouts = timeouts
         self.configuration = configuration
+        self.parser = HTTPRequestParser(maxHeaderSize: configuration.maxHeaderSize, maxBodySize: configuration.maxBodySize)
         self.connectionBox = connection
         self.connection = connection.withLockedValue { $0 }
     }
@@ -64,7 +74,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func read(context: ChannelHandlerContext) {
-        if pending.isEmpty {
+        if pending.isEmpty, case .parsing = input {
             context.read()
         } else {
             heldRead = true
@@ -72,80 +82,63 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (unwrapInboundIn(data), assembly) {
-        case (.head(let head), .idle):
-            timeouts?.headReceived()
-            if headerBytes(head) > configuration.maxHeaderSize {
-                refuse(context: context, .headersTooLarge)
-                return
-            }
-            let length = head.headers.first(name: "content-length").flatMap(Int.init)
-            if let length, length > configuration.maxBodySize {
-                refuse(context: context, .bodyTooLarge)
-                return
-            }
-            assembly = .receiving(head, context.channel.allocator.buffer(capacity: length ?? 0))
-        case (.body(var chunk), .receiving(let head, var body)):
-            if body.readableBytes + chunk.readableBytes > configuration.maxBodySize {
-                refuse(context: context, .bodyTooLarge)
-                return
-            }
-            assembly = .discarding  // drop the reference so `body` stays uniquely owned while appending
-            body.writeBuffer(&chunk)
-            assembly = .receiving(head, body)
-        case (.end, .receiving(let head, let body)):
-            assembly = .idle
-            if responding {
-                pending.append(.request(head, body))
-            } else {
-                dispatch(context: context, head: head, body: body)
-            }
-        case (_, .discarding):
-            break
-        default:
-            // Parts out of order cannot come from the decoder; treat as a broken connection.
-            context.close(promise: nil)
+        var bytes = unwrapInboundIn(data)
+        if case .discarding = input { return }
+        if received == nil {
+            received = bytes
+        } else {
+            received!.writeBuffer(&bytes)
         }
+        parseReceived(context: context)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        // A refused WebSocket upgrade is reported as an error, then the request itself follows
-        // and gets an ordinary answer (e.g. 401).
-        if error is NIOWebSocketUpgradeError { return }
-        if case .idle = assembly, let parserError = error as? HTTPParserError {
-            refuse(context: context, parserError == .headerOverflow ? .headersTooLarge : .malformedRequest)
-            return
-        }
         context.close(promise: nil)
     }
 
-    private func headerBytes(_ head: HTTPRequestHead) -> Int {
-        head.headers.reduce(head.uri.utf8.count) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+    /// Takes every complete request out of `received`, in order.
+    private func parseReceived(context: ChannelHandlerContext) {
+        while case .parsing = input, var buffer = received {
+            received = nil  // `buffer` stays uniquely referenced while the parser consumes it
+            let event = parser.next(from: &buffer)
+            if buffer.readableBytes > 0 { received = buffer }
+            switch event {
+            case .needMoreData:
+                if parser.isReadingBody { timeouts?.headReceived() }
+                return
+            case .request(let head, let body):
+                timeouts?.headReceived()
+                if webSocket != nil && WebSocketUpgrade.isRequested(head) { input = .awaitingUpgrade }
+                if responding {
+                    pending.append(.request(head, body))
+                } else {
+                    dispatch(context: context, head: head, body: body)
+                }
+            case .refuse(let violation):
+                received = nil
+                refuse(context: context, violation)
+            }
+        }
     }
 
     /// Answers a request the front end rejects by itself and closes the connection, so the
     /// unread rest of an oversized body is never buffered. Earlier requests are answered first.
     private func refuse(context: ChannelHandlerContext, _ violation: HTTPLimitViolation) {
-        assembly = .discarding
+        input = .discarding
         if responding {
             pending.append(.refusal(violation))
             return
         }
         responding = true
-        write(context: context, response: responder.limitResponse(violation), keepAlive: false)
+        write(context: context, response: responder.limitResponse(violation), for: nil)
     }
 
     /// After an answer went out: start the next waiting request, and resume reading once
     /// nothing complete is waiting any more.
     private func next(context: ChannelHandlerContext) {
         responding = false
-        guard let item = pending.popFirst() else {
-            if case .idle = assembly {
-                timeouts?.responseComplete()
-            }
-            return
-        }
-        if pending.isEmpty && heldRead {
+        let item = pending.popFirst()
+        if pending.isEmpty, heldRead, case .parsing = input {
             heldRead = false
             context.read()
         }
@@ -154,14 +147,25 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             dispatch(context: context, head: head, body: body)
         case .refusal(let violation):
             refuse(context: context, violation)
+        case nil:
+            if !parser.isReadingBody {
+                timeouts?.responseComplete()
+            }
         }
     }
 
     private func dispatch(context: ChannelHandlerContext, head: HTTPRequestHead, body: ByteBuffer) {
         responding = true
-        let request = HTTPServerRequest(
-            method: head.method, uri: head.uri, headers: head.headers, body: body, connection: connection)
-        let keepAlive = head.isKeepAlive
+        if let webSocket, WebSocketUpgrade.isRequested(head) {
+            decideUpgrade(context: context, head: head, body: body, webSocket: webSocket)
+        } else {
+            answer(context: context, head: head, body: body)
+        }
+    }
+
+    /// Runs the responder as a task on the request executor; the answer is written on the loop.
+    private func answer(context: ChannelHandlerContext, head: HTTPRequestHead, body: ByteBuffer) {
+        let request = HTTPServerRequest(method: head.method, uri: head.uri, headers: head.headers, body: body, connection: connection)
         let responder = self.responder
         let eventLoop = context.eventLoop
         let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: eventLoop)
@@ -170,35 +174,87 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             eventLoop.execute {
                 let (handler, context) = loopBound.value
                 guard handler.responding, context.channel.isActive else { return }
-                handler.write(context: context, response: response, keepAlive: keepAlive)
+                handler.write(context: context, response: response, for: head)
             }
         }
     }
 
     /// Writes one answer; then either closes (after the bytes are out) or moves to the next request.
-    private func write(context: ChannelHandlerContext, response: HTTPServerResponse, keepAlive: Bool) {
-        let closing = !keepAlive || response.headers.first(name: "connection")?.lowercased() == "close"
-        var headers = response.headers
-        headers.replaceOrAdd(name: "content-length", value: String(response.body?.readableBytes ?? 0))
-        if closing {
-            headers.replaceOrAdd(name: "connection", value: "close")
-        }
-        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if let body = response.body, body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        }
+    private func write(context: ChannelHandlerContext, response: HTTPServerResponse, for head: HTTPRequestHead?) {
+        let closing = !(head?.isKeepAlive ?? false) || response.headers.first(name: "connection")?.lowercased() == "close"
+        let framing = HTTPResponseSerializer.Framing(
+            isHead: head?.method == .HEAD, closing: closing, confirmKeepAlive: head?.version == .http1_0)
+        let bytes = HTTPResponseSerializer.serialize(response, framing: framing, allocator: context.channel.allocator)
         guard closing else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
             next(context: context)
             return
         }
         // Whatever was pipelined behind a closing answer is never answered, as RFC 9112 allows.
         pending.removeAll()
-        let done = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+        input = .discarding
+        received = nil
         let channel = context.channel
-        done.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
     }
 }
 
+extension HTTPConnectionHandler {
+    /// Asks the application whether to open a WebSocket. Accepted: `101`, then the frame
+    /// handlers take over the connection. Refused or malformed: the request is answered as an
+    /// ordinary one (e.g. 401 for a bad token) and HTTP parsing resumes.
+    private func decideUpgrade(context: ChannelHandlerContext, head: HTTPRequestHead, body: ByteBuffer, webSocket: WebSocketUpgrade) {
+        let eventLoop = context.eventLoop
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: eventLoop)
+        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let headers = head.headers
+        let connection = self.connection
+        let accept = WebSocketUpgrade.acceptValue(head)
+        Task(executorPreference: webSocket.executor) {
+            let delegate = accept == nil ? nil : await webSocket.responder.openWebSocket(path: path, headers: headers, connection: connection)
+            eventLoop.execute {
+                let (handler, context) = loopBound.value
+                guard handler.responding, context.channel.isActive else { return }
+                if let delegate, let accept {
+                    handler.upgrade(context: context, webSocket: webSocket, delegate: delegate, accept: accept)
+                } else {
+                    handler.answerRefusedUpgrade(context: context, head: head, body: body)
+                }
+            }
+        }
+    }
+
+    private func answerRefusedUpgrade(context: ChannelHandlerContext, head: HTTPRequestHead, body: ByteBuffer) {
+        answer(context: context, head: head, body: body)
+        if case .awaitingUpgrade = input {
+            input = .parsing
+            parseReceived(context: context)  // queued behind this answer, which is still pending
+        }
+    }
+
+    private func upgrade(
+        context: ChannelHandlerContext, webSocket: WebSocketUpgrade, delegate: any WebSocketSessionDelegate, accept: String
+    ) {
+        context.writeAndFlush(wrapOutboundOut(WebSocketUpgrade.switchingProtocols(accept: accept, allocator: context.channel.allocator)), promise: nil)
+        let pipeline = context.pipeline.syncOperations
+        do {
+            try pipeline.addHandlers(webSocket.frameHandlers(delegate: delegate), position: .after(self))
+        } catch {
+            context.close(promise: nil)
+            return
+        }
+        // Frames the client sent right behind its request go to the frame decoder, in order.
+        if let leftover = received {
+            received = nil
+            context.fireChannelRead(wrapInboundOut(leftover))
+        }
+        pending.removeAll()
+        input = .discarding
+        if heldRead {
+            heldRead = false
+            context.read()
+        }
+        if let timeouts { pipeline.removeHandler(timeouts, promise: nil) }
+        pipeline.removeHandler(context: context, promise: nil)
+    }
+}

@@ -2,11 +2,10 @@ import ImarketTLS
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 
-/// The HTTPS listener: TLS, then the idle and header timeouts, the HTTP/1.1 codec, then the connection handler
-/// that queues pipelined requests and talks to the application's `HTTPResponder`.
+/// The HTTPS listener: TLS, then the idle and header timeouts, then the connection handler that
+/// parses HTTP/1.1, queues pipelined requests and talks to the application's `HTTPResponder`.
 public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     private let group: MultiThreadedEventLoopGroup
@@ -24,12 +23,6 @@ public final class HTTPServer: Sendable {
         logger: Logger
     ) async throws -> HTTPServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
-        let decoderLimits = {
-            var limits = NIOHTTPDecoderLimitConfiguration()
-            limits.maxHeaderListSize = configuration.maxHeaderSize
-            limits.maxHeaderFieldSize = configuration.maxHeaderSize
-            return limits
-        }()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -45,24 +38,14 @@ public final class HTTPServer: Sendable {
                         remoteAddress: channel.remoteAddress?.ipAddress ?? "unknown", clientCertificateSHA256: nil))
                     let timeouts = ConnectionTimeoutHandler(
                         headerReadTimeout: configuration.headerReadTimeout, idleTimeout: configuration.idleTimeout)
-                    let http = HTTPConnectionHandler(
-                        responder: responder, configuration: configuration, connection: connection, timeouts: timeouts)
+                    let webSocket = webSocket.map {
+                        WebSocketUpgrade(responder: $0, maxMessageSize: configuration.maxBodySize, executor: configuration.requestExecutor)
+                    }
                     try sync.addHandler(OpenSSLHandler(context: tls))
                     try sync.addHandler(timeouts)
-                    let upgrade = webSocket.map { webSocket in
-                        WebSocketUpgrade.configuration(
-                            responder: webSocket, connection: connection, maxMessageSize: configuration.maxBodySize,
-                            executor: configuration.requestExecutor, httpHandlers: NIOLoopBound([timeouts, http], eventLoop: channel.eventLoop))
-                    }
-                    try sync.configureHTTPServerPipeline(
-                        withPipeliningAssistance: false,  // HTTPConnectionHandler orders answers itself
-                        withServerUpgrade: upgrade,
-                        withErrorHandling: false,
-                        // Every header we send is a fixed name with a value we produced.
-                        withOutboundHeaderValidation: false,
-                        withEncoderConfiguration: .init(),
-                        withDecoderLimitConfiguration: decoderLimits)
-                    try sync.addHandler(http)
+                    try sync.addHandler(HTTPConnectionHandler(
+                        responder: responder, configuration: configuration, connection: connection, timeouts: timeouts,
+                        webSocket: webSocket))
                 }
             }
         do {

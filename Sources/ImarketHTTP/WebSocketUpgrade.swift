@@ -1,50 +1,53 @@
-import NIOConcurrencyHelpers
+import Foundation
+import ImarketTLS
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
 
-/// Wires `GET` upgrade requests to the application's `WebSocketResponder`: it decides (async,
-/// e.g. after a token lookup), and on success the HTTP handlers leave the pipeline and frames go
-/// to a `WebSocketFrameHandler`.
-enum WebSocketUpgrade {
-    static func configuration(
-        responder: any WebSocketResponder,
-        connection: NIOLockedValueBox<ConnectionInfo>,
-        maxMessageSize: Int,
-        executor: (any TaskExecutor)?,
-        httpHandlers: NIOLoopBound<[any RemovableChannelHandler]>
-    ) -> NIOHTTPServerUpgradeConfiguration {
-        let accepted = NIOLockedValueBox<(any WebSocketSessionDelegate)?>(nil)
-        let upgrader = NIOWebSocketServerUpgrader(
-            maxFrameSize: maxMessageSize,
-            automaticErrorHandling: true,
-            shouldUpgrade: { channel, head in
-                let info = connection.withLockedValue { $0 }
-                let path = head.uri.split(separator: "?", maxSplits: 1).first ?? ""
-                let headers = head.headers
-                let decided = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
-                Task(executorPreference: executor) {
-                    guard let delegate = await responder.openWebSocket(path: path, headers: headers, connection: info) else {
-                        decided.succeed(nil)
-                        return
-                    }
-                    accepted.withLockedValue { $0 = delegate }
-                    decided.succeed(HTTPHeaders())
-                }
-                return decided.futureResult
-            },
-            upgradePipelineHandler: { channel, _ in
-                guard let delegate = accepted.withLockedValue({ $0 }) else {
-                    return channel.eventLoop.makeFailedFuture(ChannelError.inappropriateOperationForState)
-                }
-                return channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    for handler in httpHandlers.value { sync.removeHandler(handler, promise: nil) }
-                    try sync.addHandler(NIOWebSocketFrameAggregator(
-                        minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1024, maxAccumulatedFrameSize: maxMessageSize))
-                    try sync.addHandler(WebSocketFrameHandler(delegate: delegate, executor: executor))
-                }
-            })
-        return (upgraders: [upgrader], completionHandler: { _ in })
+/// The server side of the WebSocket opening handshake (RFC 6455 section 4.2): which requests ask
+/// for it, the `101` answer, and the frame handlers that replace HTTP on the connection.
+/// `HTTPConnectionHandler` drives it: it asks the application's `WebSocketResponder` (async, e.g.
+/// after a token lookup) and, when refused, answers the request as an ordinary one.
+struct WebSocketUpgrade: Sendable {
+    let responder: any WebSocketResponder
+    let maxMessageSize: Int
+    let executor: (any TaskExecutor)?
+
+    /// `GET` with `Upgrade: websocket` and `Connection: upgrade`: the bytes after this request
+    /// may already be frames, so the connection stops parsing HTTP until it is decided.
+    static func isRequested(_ head: HTTPRequestHead) -> Bool {
+        head.method == .GET
+            && head.headers[canonicalForm: "upgrade"].contains { $0.lowercased() == "websocket" }
+            && head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
+    }
+
+    /// `Sec-WebSocket-Accept` for a well-formed version-13 request; nil when the handshake
+    /// headers are missing or repeated (the request then gets an ordinary answer).
+    static func acceptValue(_ head: HTTPRequestHead) -> String? {
+        let keys = head.headers["sec-websocket-key"]
+        guard keys.count == 1, head.headers["sec-websocket-version"] == ["13"] else { return nil }
+        let digest = Crypto.sha1((keys[0] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8)
+        return Data(digest).base64EncodedString()
+    }
+
+    /// The `101` answer, in one buffer like every other answer.
+    static func switchingProtocols(accept: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 160)
+        buffer.writeStaticString("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-accept: ")
+        buffer.writeString(accept)
+        buffer.writeStaticString("\r\n\r\n")
+        return buffer
+    }
+
+    /// Frame codec, protocol-error answers, message reassembly, then the session.
+    func frameHandlers(delegate: any WebSocketSessionDelegate) -> [any ChannelHandler] {
+        [
+            WebSocketFrameEncoder(),
+            ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxMessageSize)),
+            WebSocketProtocolErrorHandler(),
+            NIOWebSocketFrameAggregator(
+                minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1024, maxAccumulatedFrameSize: maxMessageSize),
+            WebSocketFrameHandler(delegate: delegate, executor: executor),
+        ]
     }
 }

@@ -11,6 +11,12 @@ public enum Crypto {
         return Array(bytes).withUnsafeBytes { sha256(buffer: $0) }
     }
 
+    /// SHA-1 digest (20 bytes). Only for the WebSocket handshake (RFC 6455 section 4.2.2), which
+    /// fixes it; never for anything that needs collision resistance.
+    public static func sha1(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+        Array(bytes).withUnsafeBytes { digest($0, EVP_sha1(), length: 20) }
+    }
+
     /// Lowercase hex SHA-256 of the string's UTF-8 bytes.
     public static func sha256Hex(_ string: String) -> String {
         hex(sha256(string.utf8))
@@ -66,12 +72,16 @@ public enum Crypto {
     }
 
     static func sha256(buffer: UnsafeRawBufferPointer) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: 32)
+        digest(buffer, EVP_sha256(), length: 32)
+    }
+
+    private static func digest(_ buffer: UnsafeRawBufferPointer, _ type: OpaquePointer?, length expected: Int) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: expected)
         var length: UInt32 = 0
         let ok = digest.withUnsafeMutableBufferPointer { out in
-            EVP_Digest(buffer.baseAddress, buffer.count, out.baseAddress, &length, EVP_sha256(), nil)
+            EVP_Digest(buffer.baseAddress, buffer.count, out.baseAddress, &length, type, nil)
         }
-        precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed")
+        precondition(ok == 1 && Int(length) == expected, "EVP_Digest failed")
         return digest
     }
 
