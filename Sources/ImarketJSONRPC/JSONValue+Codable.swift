@@ -32,6 +32,10 @@ extension JSONValue: Codable {
             impl.node.kind = .value(self)
             return
         }
+        if let stream = encoder as? JSONStreamValueEncoder {
+            try stream.sink.writeJSON(self, level: stream.claimSingleValue())
+            return
+        }
         var c = encoder.singleValueContainer()
         switch self {
         case .null: try c.encodeNil()

@@ -61,7 +61,7 @@ public struct RPCEngine<Context: Sendable>: Sendable {
         } catch {
             return errorResponse(.parseError())
         }
-        return await handle(request: parsed, context: context)?.serialized()
+        return await handle(request: parsed, context: context)
     }
 
     /// Same for any contiguous byte collection (e.g. NIO's `ByteBufferView`), parsed in place.
@@ -72,31 +72,52 @@ public struct RPCEngine<Context: Sendable>: Sendable {
         } catch {
             return errorResponse(.parseError())
         }
-        return await handle(request: parsed, context: context)?.serialized()
+        return await handle(request: parsed, context: context)
     }
 
-    /// Handles an already parsed request or batch (WebSocket frames); nil = send nothing.
-    public func handle(request: JSONValue, context: Context) async -> JSONValue? {
+    /// Handles an already parsed request or batch; returns the serialized response, nil = send nothing.
+    public func handle(request: JSONValue, context: Context) async -> [UInt8]? {
         guard case .array(let items) = request else {
             return await handleSingle(request, context: context)
         }
         if items.isEmpty {
-            return Self.response(error: .invalidRequest("Empty batch"), id: .null)
+            return errorResponse(.invalidRequest("Empty batch"))
         }
         if items.count > maxBatchSize {
-            return Self.response(error: .invalidRequest("Batch larger than \(maxBatchSize)", reason: "batch_too_large"), id: .null)
+            return errorResponse(.invalidRequest("Batch larger than \(maxBatchSize)", reason: "batch_too_large"))
         }
         // Sequential on purpose: requests in a batch may depend on each other's effects.
-        var responses: [JSONValue] = []
+        var batch: [UInt8] = [UInt8(ascii: "[")]
         for item in items {
-            if let r = await handleSingle(item, context: context) { responses.append(r) }
+            guard let response = await handleSingle(item, context: context) else { continue }
+            if batch.count > 1 { batch.append(UInt8(ascii: ",")) }
+            batch += response
         }
-        return responses.isEmpty ? nil : .array(responses)
+        if batch.count == 1 { return nil }
+        batch.append(UInt8(ascii: "]"))
+        return batch
     }
 
     /// A serialized error response, for errors found outside the engine (413, 401, 429 bodies).
     public func errorResponse(_ error: RPCError, id: JSONValue = .null) -> [UInt8] {
-        Self.response(error: error, id: id).serialized()
+        Self.responseBytes(error: error, id: id)
+    }
+
+    /// `{"jsonrpc":"2.0","result":…,"id":…}` around an already serialized result: the same
+    /// bytes as serializing `response(result:id:)`.
+    static func responseBytes(result: [UInt8], id: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(result.count + 40)
+        out += #"{"jsonrpc":"2.0","result":"#.utf8
+        out += result
+        out += #","id":"#.utf8
+        id.serialize(into: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    static func responseBytes(error: RPCError, id: JSONValue) -> [UInt8] {
+        response(error: error, id: id).serialized()
     }
 
     /// `{"jsonrpc":"2.0","result":…,"id":…}`

@@ -23,8 +23,8 @@ public struct RPCMethodInfo: Sendable {
 
 struct RPCMethodEntry<Context: Sendable>: Sendable {
     let info: RPCMethodInfo
-    /// Decodes params (nil = absent), runs the handler, encodes the result.
-    let invoke: @Sendable (JSONValue?, Context) async throws -> JSONValue
+    /// Decodes params (nil = absent), runs the handler, encodes the result (as JSON bytes).
+    let invoke: @Sendable (JSONValue?, Context) async throws -> [UInt8]
 }
 
 /// The methods of one API, with typed params and results.
@@ -86,11 +86,11 @@ public struct RPCMethodRegistry<Context: Sendable>: Sendable {
             paramsSchema: paramsProbe.schema, resultSchema: resultProbe.schema,
             paramOrder: paramsProbe.propertyOrder, schemaComplete: paramsProbe.complete && resultProbe.complete)
 
-        let invoke: @Sendable (JSONValue?, Context) async throws -> JSONValue = { raw, context in
+        let invoke: @Sendable (JSONValue?, Context) async throws -> [UInt8] = { raw, context in
             let object = try Self.paramsObject(raw, info: info)
             let p = try JSONValueDecoder().decode(P.self, from: object)
             let r = try await handler(p, context)
-            return try JSONValueEncoder().encode(r)
+            return try JSONStreamEncoder.encode(r)
         }
         entries[name] = RPCMethodEntry(info: info, invoke: invoke)
         order.append(name)

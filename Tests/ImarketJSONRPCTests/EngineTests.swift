@@ -116,7 +116,7 @@ final class EngineTests: XCTestCase {
 
     func testRequestAPIAndErrorResponse() async {
         let v = await engine.handle(request: ["jsonrpc": "2.0", "method": "subtract", "params": [1, 1], "id": 9], context: TestContext())
-        XCTAssertEqual(v, ["jsonrpc": "2.0", "result": 0, "id": 9])
+        XCTAssertEqual(v.map { String(decoding: $0, as: UTF8.self) }, #"{"jsonrpc":"2.0","result":0,"id":9}"#)
         let body = String(decoding: engine.errorResponse(.invalidRequest("Body too large", reason: "body_too_large")), as: UTF8.self)
         XCTAssertEqual(body, #"{"jsonrpc":"2.0","error":{"code":-32600,"message":"Body too large","data":{"reason":"body_too_large"}},"id":null}"#)
         let withField = RPCError.invalidParams(reason: "out_of_range", field: "limit", message: "m").jsonValue.jsonString

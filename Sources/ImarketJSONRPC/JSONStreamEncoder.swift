@@ -1,0 +1,193 @@
+/// Encodes `Encodable` results straight into JSON bytes: the same bytes as `JSONValueEncoder`
+/// followed by `serialized()`, without building the tree in between. Results are encoded on
+/// every call, and the tree (a node per container, a `JSONValue` per member, then a second walk
+/// to serialize) was the largest single cost of a read such as `demand.get` after the database.
+///
+/// Streaming needs the encoding to be sequential: a container is written while it is the
+/// innermost open one, and it is closed when something is written outside it. Synthesized
+/// `Encodable` conformances always behave so. Anything else (writing into a container after
+/// moving on, encoding a key twice, `superEncoder`, two values into one single-value
+/// container) makes the stream give up, and the value is encoded again by `JSONValueEncoder`,
+/// whose semantics (last write of a key wins, in its first position) stay the reference.
+public enum JSONStreamEncoder {
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        do {
+            return try stream(value)
+        } catch is JSONStreamSink.Irregular {
+            return try JSONValueEncoder().encode(value).serialized()
+        }
+    }
+
+    /// The streaming pass alone; throws `JSONStreamSink.Irregular` where it has to give up.
+    static func stream<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let sink = JSONStreamSink()
+        try sink.writeValue(value, level: 0, path: [])
+        try sink.finish()
+        return sink.bytes
+    }
+}
+
+/// The bytes written so far and the containers still open, innermost last.
+final class JSONStreamSink {
+    struct Irregular: Error {}
+
+    private struct Frame {
+        let id: Int
+        let isObject: Bool
+        var keys: [String] = []
+        var count = 0
+    }
+
+    var bytes: [UInt8] = []
+    private var open: [Frame] = []
+    private var nextId = 0
+    /// Set by calls that cannot throw (`superEncoder`, container accessors); checked at every write.
+    var irregular = false
+
+    init() {
+        bytes.reserveCapacity(512)
+    }
+
+    func finish() throws {
+        if irregular { throw Irregular() }
+        close(downTo: 0)
+    }
+
+    /// Closes containers until `level` remain open.
+    private func close(downTo level: Int) {
+        while open.count > level {
+            bytes.append(open.removeLast().isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+        }
+    }
+
+    /// Makes the container `id` at `index` the innermost open one, or gives up if it was closed.
+    private func reopen(_ index: Int, _ id: Int) throws {
+        if irregular { throw Irregular() }
+        guard index < open.count, open[index].id == id else { throw Irregular() }
+        close(downTo: index + 1)
+    }
+
+    /// Writes the separator and key of the next member of object `index`.
+    func beginMember(_ index: Int, _ id: Int, key: String) throws {
+        try reopen(index, id)
+        if open[index].keys.contains(key) { throw Irregular() }
+        open[index].keys.append(key)
+        if open[index].count > 0 { bytes.append(UInt8(ascii: ",")) }
+        open[index].count += 1
+        JSONValue.writeString(key, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// Writes the separator before the next element of array `index`; returns its position.
+    func beginElement(_ index: Int, _ id: Int) throws -> Int {
+        try reopen(index, id)
+        if open[index].count > 0 { bytes.append(UInt8(ascii: ",")) }
+        open[index].count += 1
+        return open[index].count - 1
+    }
+
+    func count(_ index: Int, _ id: Int) -> Int {
+        index < open.count && open[index].id == id ? open[index].count : 0
+    }
+
+    /// Starts a value at `level` (the number of containers around it): closes what a previous
+    /// sibling left open; gives up if an enclosing container was already closed.
+    func beginValue(level: Int) throws {
+        if irregular { throw Irregular() }
+        guard open.count >= level else { throw Irregular() }
+        close(downTo: level)
+    }
+
+    /// Opens a container as the value at `level`; returns its index and id.
+    func openContainer(level: Int, isObject: Bool) -> (index: Int, id: Int) {
+        do { try beginValue(level: level) } catch { irregular = true }
+        nextId += 1
+        bytes.append(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
+        open.append(Frame(id: nextId, isObject: isObject))
+        return (open.count - 1, nextId)
+    }
+
+    func writeValue<T: Encodable>(_ value: T, level: Int, path: @autoclosure () -> [any CodingKey]) throws {
+        if let primitive = value as? any JSONPrimitive {
+            try beginValue(level: level)
+            primitive.toJSON.serialize(into: &bytes)
+        } else if let direct = value as? any JSONDirectEncodable, let json = direct.directJSON {
+            try beginValue(level: level)
+            json.serialize(into: &bytes)
+        } else {
+            let encoder = JSONStreamValueEncoder(sink: self, level: level, codingPath: path())
+            try value.encode(to: encoder)
+            if irregular { throw Irregular() }
+            if !encoder.wroteValue {
+                // Like the tree encoder: a value that opened no container is an empty object.
+                try beginValue(level: level)
+                bytes.append(contentsOf: "{}".utf8)
+            }
+        }
+    }
+
+    func writeString(_ value: String, level: Int) throws {
+        try beginValue(level: level)
+        JSONValue.writeString(value, into: &bytes)
+    }
+
+    func writeInteger(_ value: some FixedWidthInteger, level: Int) throws {
+        try beginValue(level: level)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    func writeJSON(_ value: JSONValue, level: Int) throws {
+        try beginValue(level: level)
+        value.serialize(into: &bytes)
+    }
+}
+
+/// The `Encoder` for one value at a given nesting level.
+final class JSONStreamValueEncoder: Encoder {
+    let sink: JSONStreamSink
+    let level: Int
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    /// The container this value opened (asked for twice, the same one is handed out again).
+    private var container: (index: Int, id: Int, isObject: Bool)?
+    private(set) var wroteValue = false
+
+    init(sink: JSONStreamSink, level: Int, codingPath: [any CodingKey]) {
+        self.sink = sink
+        self.level = level
+        self.codingPath = codingPath
+    }
+
+    private func openOnce(isObject: Bool) -> (index: Int, id: Int) {
+        if let container {
+            if container.isObject != isObject { sink.irregular = true }
+            return (container.index, container.id)
+        }
+        if wroteValue { sink.irregular = true }
+        wroteValue = true
+        let opened = sink.openContainer(level: level, isObject: isObject)
+        container = (opened.index, opened.id, isObject)
+        return opened
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        let (index, id) = openOnce(isObject: true)
+        return KeyedEncodingContainer(JSONStreamKeyedContainer<Key>(sink: sink, index: index, id: id, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        let (index, id) = openOnce(isObject: false)
+        return JSONStreamUnkeyedContainer(sink: sink, index: index, id: id, codingPath: codingPath)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        JSONStreamSingleValueContainer(encoder: self)
+    }
+
+    /// A single value is written once, and only by an encoder that opened no container.
+    func claimSingleValue() throws -> Int {
+        if wroteValue { throw JSONStreamSink.Irregular() }
+        wroteValue = true
+        return level
+    }
+}

@@ -1,0 +1,142 @@
+import XCTest
+
+@testable import ImarketJSONRPC
+
+/// `JSONStreamEncoder` must give exactly the bytes of `JSONValueEncoder` + `serialized()`: for
+/// the sequential encodings it streams, and (by starting over with the tree) for the irregular
+/// ones it cannot.
+final class StreamEncoderTests: XCTestCase {
+    private func assertSameBytes<T: Encodable>(_ value: T, file: StaticString = #filePath, line: UInt = #line) throws {
+        let tree = String(decoding: try JSONValueEncoder().encode(value).serialized(), as: UTF8.self)
+        let stream = String(decoding: try JSONStreamEncoder.encode(value), as: UTF8.self)
+        XCTAssertEqual(stream, tree, file: file, line: line)
+    }
+
+    private func streams<T: Encodable>(_ value: T) -> Bool {
+        (try? JSONStreamEncoder.stream(value)) != nil
+    }
+
+    struct Money: Codable { var fen: Int64; func encode(to e: any Encoder) throws { var c = e.singleValueContainer(); try c.encode(fen) } }
+    /// Like the app's scores: a number whose literal text matters ("80.00"), via `JSONValue`.
+    struct Score: Encodable {
+        func encode(to e: any Encoder) throws { try JSONValue.number(JSONNumber(text: "80.00")!).encode(to: e) }
+    }
+    struct Inner: Codable { var a: Int; var b: String; var c: [UInt8]? }
+    enum Kind: String, Codable { case open, closed }
+    struct Sample: Encodable {
+        var id: String
+        @NullEncodable var missing: String?
+        @NullEncodable var present: Int64?
+        @NullEncodable var inner: Inner?
+        @NullEncodable var noInner: Inner?
+        var money: Money
+        var kind: Kind
+        var raw: JSONValue
+        var list: [Inner]
+        var nested: [[Inner]]
+        var map: [String: Int]
+        var optionalDropped: String?
+        var flags: [Bool]
+        var ratio: Double
+        var infinite: Double
+        var big: UInt64
+        var text: String
+        var score: Score
+        var scores: [Score]
+    }
+
+    func testSequentialEncodingsStreamTheSameBytes() throws {
+        let value = Sample(
+            id: "x", missing: nil, present: 7, inner: Inner(a: 1, b: "q", c: [1, 2]), noInner: nil,
+            money: Money(fen: -250), kind: .closed, raw: ["k": [1, 2, ["z": .null]], "s": "t"],
+            list: [Inner(a: 2, b: "r", c: nil), Inner(a: 3, b: "", c: [])], nested: [[], [Inner(a: 4, b: "s", c: nil)]],
+            map: ["only": 1], optionalDropped: nil, flags: [true, false], ratio: 0.25, infinite: .infinity,
+            big: .max, text: "quote \" backslash \\ newline \n tab \t bell \u{7} 中文", score: Score(), scores: [Score()])
+        try assertSameBytes(value)
+        try assertSameBytes([value, value])
+        try assertSameBytes([Sample]())
+        try assertSameBytes("plain")
+        try assertSameBytes(Optional<Int>.none)
+        try assertSameBytes(JSONValue.object(JSONObject()))
+        try assertSameBytes(EmptyParams())
+        XCTAssertTrue(streams(value), "a synthesized conformance must not need the tree")
+        XCTAssertTrue(String(decoding: try JSONStreamEncoder.encode(value), as: UTF8.self).contains(#""score":80.00,"scores":[80.00]"#))
+    }
+
+    func testContainersThatNestAndReturnStream() throws {
+        struct Manual: Encodable {
+            enum K: String, CodingKey { case a, b, c, d }
+            func encode(to e: any Encoder) throws {
+                var c = e.container(keyedBy: K.self)
+                var inner = c.nestedContainer(keyedBy: K.self, forKey: .a)
+                try inner.encode(1, forKey: .b)
+                var list = inner.nestedUnkeyedContainer(forKey: .c)
+                try list.encode("x")
+                var deeper = list.nestedContainer(keyedBy: K.self)
+                try deeper.encodeNil(forKey: .d)
+                try list.encode(Kind.open)
+                try c.encode(2, forKey: .b)  // closes a's containers first
+                _ = c.nestedUnkeyedContainer(forKey: .c)  // empty array
+                try c.encode(Nothing(), forKey: .d)  // a value that opens no container: {}
+            }
+        }
+        struct Nothing: Encodable { func encode(to e: any Encoder) throws {} }
+        try assertSameBytes(Manual())
+        XCTAssertEqual(String(decoding: try JSONStreamEncoder.encode(Manual()), as: UTF8.self),
+                       #"{"a":{"b":1,"c":["x",{"d":null},"open"]},"b":2,"c":[],"d":{}}"#)
+        XCTAssertTrue(streams(Manual()))
+    }
+
+    func testIrregularEncodingsFallBackToTheTree() throws {
+        struct Twice: Encodable {
+            enum K: String, CodingKey { case a, b }
+            func encode(to e: any Encoder) throws {
+                var c = e.container(keyedBy: K.self)
+                try c.encode(1, forKey: .a)
+                try c.encode(2, forKey: .b)
+                try c.encode("again", forKey: .a)
+            }
+        }
+        struct LateWrite: Encodable {
+            enum K: String, CodingKey { case a, b, c }
+            func encode(to e: any Encoder) throws {
+                var c = e.container(keyedBy: K.self)
+                var inner = c.nestedContainer(keyedBy: K.self, forKey: .a)
+                try c.encode(1, forKey: .b)
+                try inner.encode(2, forKey: .c)  // into a container the stream already closed
+            }
+        }
+        struct Super: Encodable {
+            enum K: String, CodingKey { case a }
+            func encode(to e: any Encoder) throws {
+                var c = e.container(keyedBy: K.self)
+                try c.encode(1, forKey: .a)
+                var s = c.superEncoder().singleValueContainer()
+                try s.encode("base")
+            }
+        }
+        struct TwoSingles: Encodable {
+            func encode(to e: any Encoder) throws {
+                var s = e.singleValueContainer()
+                try s.encode(1)
+                var t = e.singleValueContainer()
+                try t.encode("two")
+            }
+        }
+        try assertSameBytes(Twice())
+        XCTAssertEqual(String(decoding: try JSONStreamEncoder.encode(Twice()), as: UTF8.self), #"{"a":"again","b":2}"#)
+        try assertSameBytes(LateWrite())
+        XCTAssertEqual(String(decoding: try JSONStreamEncoder.encode(LateWrite()), as: UTF8.self), #"{"a":{"c":2},"b":1}"#)
+        try assertSameBytes(Super())
+        try assertSameBytes(TwoSingles())
+        XCTAssertFalse(streams(Twice()) || streams(LateWrite()) || streams(Super()) || streams(TwoSingles()))
+    }
+
+    func testErrorsFromValuesPropagate() {
+        struct Failing: Encodable {
+            struct Oops: Error {}
+            func encode(to e: any Encoder) throws { throw Oops() }
+        }
+        XCTAssertThrowsError(try JSONStreamEncoder.encode([Failing()])) { XCTAssertTrue($0 is Failing.Oops) }
+    }
+}
