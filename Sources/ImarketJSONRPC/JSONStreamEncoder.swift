@@ -34,12 +34,18 @@ final class JSONStreamSink {
     private struct Frame {
         let id: Int
         let isObject: Bool
-        var keys: [String] = []
+        /// Where this object's key hashes start in `keyHashes`.
+        let firstKey: Int
         var count = 0
     }
 
-    var bytes: [UInt8] = []
-    private var open: [Frame] = []
+    // Unchecked: these are touched for every member, only through this class, on one thread;
+    // the dynamic exclusivity checks cost more than the writes.
+    @exclusivity(unchecked) var bytes: [UInt8] = []
+    @exclusivity(unchecked) private var open: [Frame] = []
+    /// Hashes of the keys of the open objects, to notice a key encoded twice. A collision only
+    /// costs a fallback to the tree encoder, never a wrong result.
+    @exclusivity(unchecked) private var keyHashes: [Int] = []
     private var nextId = 0
     /// Set by calls that cannot throw (`superEncoder`, container accessors); checked at every write.
     var irregular = false
@@ -56,7 +62,9 @@ final class JSONStreamSink {
     /// Closes containers until `level` remain open.
     private func close(downTo level: Int) {
         while open.count > level {
-            bytes.append(open.removeLast().isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+            let frame = open.removeLast()
+            if frame.isObject { keyHashes.removeSubrange(frame.firstKey...) }
+            bytes.append(frame.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
         }
     }
 
@@ -70,8 +78,9 @@ final class JSONStreamSink {
     /// Writes the separator and key of the next member of object `index`.
     func beginMember(_ index: Int, _ id: Int, key: String) throws {
         try reopen(index, id)
-        if open[index].keys.contains(key) { throw Irregular() }
-        open[index].keys.append(key)
+        let hash = key.hashValue
+        if keyHashes[open[index].firstKey...].contains(hash) { throw Irregular() }
+        keyHashes.append(hash)
         if open[index].count > 0 { bytes.append(UInt8(ascii: ",")) }
         open[index].count += 1
         JSONValue.writeString(key, into: &bytes)
@@ -103,7 +112,7 @@ final class JSONStreamSink {
         do { try beginValue(level: level) } catch { irregular = true }
         nextId += 1
         bytes.append(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
-        open.append(Frame(id: nextId, isObject: isObject))
+        open.append(Frame(id: nextId, isObject: isObject, firstKey: keyHashes.count))
         return (open.count - 1, nextId)
     }
 
