@@ -42,6 +42,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var received: ByteBuffer?
     private var responding = false
     private var pending = CircularBuffer<Pending>(initialCapacity: 1)
+    /// At most this many parsed requests wait; the rest of a pipelined burst stays unparsed in
+    /// `received` until they are taken, so a burst costs its bytes, not a request object each.
+    private static let maxWaiting = 16
     /// A `read` the channel asked for while a complete request was waiting; issued once it is taken.
     private var heldRead = false
     /// Shared with the application's WebSocket sessions and tests, which need the same peer facts.
@@ -96,9 +99,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.close(promise: nil)
     }
 
-    /// Takes every complete request out of `received`, in order.
+    /// Takes complete requests out of `received`, in order, while few enough wait.
     private func parseReceived(context: ChannelHandlerContext) {
-        while case .parsing = input, var buffer = received {
+        while case .parsing = input, pending.count < Self.maxWaiting, var buffer = received {
             received = nil  // `buffer` stays uniquely referenced while the parser consumes it
             let event = parser.next(from: &buffer)
             if buffer.readableBytes > 0 { received = buffer }
@@ -138,10 +141,6 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func next(context: ChannelHandlerContext) {
         responding = false
         let item = pending.popFirst()
-        if pending.isEmpty, heldRead, case .parsing = input {
-            heldRead = false
-            context.read()
-        }
         switch item {
         case .request(let head, let body):
             dispatch(context: context, head: head, body: body)
@@ -151,6 +150,12 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             if !parser.isReadingBody {
                 timeouts?.responseComplete()
             }
+        }
+        // A slot freed up: refill from a pipelined burst (queued behind the one just started).
+        if item != nil, received != nil { parseReceived(context: context) }
+        if pending.isEmpty, heldRead, case .parsing = input {
+            heldRead = false
+            context.read()
         }
     }
 

@@ -192,6 +192,7 @@ extension HTTPRequestParser {
         // Empty lines before a request line are ignored (RFC 9112 section 2.2).
         while buffer.readableBytesView.starts(with: [UInt8(ascii: "\r"), UInt8(ascii: "\n")]) {
             buffer.moveReaderIndex(forwardBy: 2)
+            scanned = 0
         }
         let view = buffer.readableBytesView
         let searchEnd = min(view.count, maxHeaderSize + 4)

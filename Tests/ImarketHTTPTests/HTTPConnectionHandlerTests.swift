@@ -89,6 +89,17 @@ final class HTTPConnectionHandlerTests: XCTestCase {
         XCTAssertEqual(bodies, ["one", "two", "three"])
     }
 
+    func testALongPipelinedBurstIsAnsweredInOrder() async throws {
+        open.withLockedValue { $0 = false }
+        let bodies = (0..<100).map { "r\($0)" }
+        try await channel.writeInbound(ByteBuffer(string: bodies.map {
+            "POST /rpc HTTP/1.1\r\ncontent-length: \($0.utf8.count)\r\n\r\n\($0)"
+        }.joined()))
+        open.withLockedValue { $0 = true }
+        let answered = try await answers(100).map(\.1)
+        XCTAssertEqual(answered, bodies)
+    }
+
     func testReadsAreHeldOnlyWhileACompleteRequestWaits() async throws {
         open.withLockedValue { $0 = false }
         try await request("one")
