@@ -1,5 +1,4 @@
 import ImarketTLS
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -47,8 +46,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private static let maxWaiting = 16
     /// A `read` the channel asked for while a complete request was waiting; issued once it is taken.
     private var heldRead = false
-    /// Shared with the application's WebSocket sessions and tests, which need the same peer facts.
-    private let connectionBox: NIOLockedValueBox<ConnectionInfo>
+    /// The peer's address, and its certificate once the handshake completed.
     private var connection: ConnectionInfo
 
     /// The same connection's timeouts (nil in tests that drive this handler alone).
@@ -56,7 +54,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     init(
         responder: any HTTPResponder, configuration: HTTPServerConfiguration,
-        connection: NIOLockedValueBox<ConnectionInfo>, timeouts: ConnectionTimeoutHandler? = nil,
+        connection: ConnectionInfo, timeouts: ConnectionTimeoutHandler? = nil,
         webSocket: WebSocketUpgrade? = nil
     ) {
         self.responder = responder
@@ -64,14 +62,12 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.timeouts = timeouts
         self.configuration = configuration
         self.parser = HTTPRequestParser(maxHeaderSize: configuration.maxHeaderSize, maxBodySize: configuration.maxBodySize)
-        self.connectionBox = connection
-        self.connection = connection.withLockedValue { $0 }
+        self.connection = connection
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let handshake = event as? TLSHandshakeCompleted {
             connection.clientCertificateSHA256 = handshake.peerCertificateSHA256
-            connectionBox.withLockedValue { $0.clientCertificateSHA256 = handshake.peerCertificateSHA256 }
         }
         context.fireUserInboundEventTriggered(event)
     }

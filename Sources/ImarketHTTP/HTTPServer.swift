@@ -34,8 +34,8 @@ public final class HTTPServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    let connection = NIOLockedValueBox(ConnectionInfo(
-                        remoteAddress: channel.remoteAddress?.ipAddress ?? "unknown", clientCertificateSHA256: nil))
+                    let connection = ConnectionInfo(
+                        remoteAddress: channel.remoteAddress?.ipAddress ?? "unknown", clientCertificateSHA256: nil)
                     let timeouts = ConnectionTimeoutHandler(
                         headerReadTimeout: configuration.headerReadTimeout, idleTimeout: configuration.idleTimeout)
                     let webSocket = webSocket.map {

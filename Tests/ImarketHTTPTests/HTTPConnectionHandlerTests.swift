@@ -42,7 +42,7 @@ final class HTTPConnectionHandlerTests: XCTestCase {
         channel = try await NIOAsyncTestingChannel { channel in
             var configuration = HTTPServerConfiguration()
             configuration.maxBodySize = 16
-            let connection = NIOLockedValueBox(ConnectionInfo(remoteAddress: "127.0.0.1", clientCertificateSHA256: nil))
+            let connection = ConnectionInfo(remoteAddress: "127.0.0.1", clientCertificateSHA256: nil)
             try channel.pipeline.syncOperations.addHandler(ReadCounter(reads: reads))
             try channel.pipeline.syncOperations.addHandler(
                 HTTPConnectionHandler(responder: responder, configuration: configuration, connection: connection))
