@@ -15,7 +15,7 @@ final class ConnectionTimeoutHandlerTests: XCTestCase {
         channel = EmbeddedChannel(loop: loop)
         try channel.pipeline.syncOperations.addHandler(
             ConnectionTimeoutHandler(headerReadTimeout: .seconds(10), idleTimeout: .seconds(60)))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).get()
     }
 
     override func tearDown() async throws {
