@@ -75,14 +75,9 @@ struct HTTPRequestParser {
                     state = .chunkSize(head, ByteBuffer())
                 }
             case .body(let head, let remaining, var body):
+                guard buffer.readableBytes > 0 else { return .needMoreData }
                 state = .failed  // keeps `body` uniquely referenced while it grows
-                guard buffer.readableBytes > 0 else {
-                    state = .body(head, remaining: remaining, body)
-                    return .needMoreData
-                }
-                var slice = buffer.readSlice(length: min(remaining, buffer.readableBytes))!
-                let taken = slice.readableBytes
-                body.writeBuffer(&slice)
+                let taken = Self.move(upTo: remaining, from: &buffer, into: &body)
                 if remaining > taken {
                     state = .body(head, remaining: remaining - taken, body)
                     return .needMoreData
@@ -100,14 +95,9 @@ struct HTTPRequestParser {
                 if size > maxBodySize - body.readableBytes { return fail(.bodyTooLarge) }
                 state = size == 0 ? .trailers(head, body, seen: 0) : .chunkData(head, remaining: size, body)
             case .chunkData(let head, let remaining, var body):
+                guard buffer.readableBytes > 0 else { return .needMoreData }
                 state = .failed
-                guard buffer.readableBytes > 0 else {
-                    state = .chunkData(head, remaining: remaining, body)
-                    return .needMoreData
-                }
-                var slice = buffer.readSlice(length: min(remaining, buffer.readableBytes))!
-                let taken = slice.readableBytes
-                body.writeBuffer(&slice)
+                let taken = Self.move(upTo: remaining, from: &buffer, into: &body)
                 state = remaining > taken
                     ? .chunkData(head, remaining: remaining - taken, body) : .chunkDataEnd(head, body)
             case .chunkDataEnd(let head, let body):
@@ -129,6 +119,14 @@ struct HTTPRequestParser {
                 state = .trailers(head, body, seen: seen + line.count + 2)
             }
         }
+    }
+
+    /// Moves up to `remaining` body bytes from the input; returns how many it moved.
+    private static func move(upTo remaining: Int, from buffer: inout ByteBuffer, into body: inout ByteBuffer) -> Int {
+        var slice = buffer.readSlice(length: min(remaining, buffer.readableBytes))!
+        let taken = slice.readableBytes
+        body.writeBuffer(&slice)
+        return taken
     }
 
     private mutating func fail(_ violation: HTTPLimitViolation) -> Event {

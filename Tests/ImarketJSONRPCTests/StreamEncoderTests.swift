@@ -16,26 +16,17 @@ final class StreamEncoderTests: XCTestCase {
         (try? JSONStreamEncoder.stream(value)) != nil
     }
 
-    struct Money: Codable { var fen: Int64; func encode(to e: any Encoder) throws { var c = e.singleValueContainer(); try c.encode(fen) } }
     /// Like the app's scores: a number whose literal text matters ("80.00"), via `JSONValue`.
     struct Score: Encodable {
         func encode(to e: any Encoder) throws { try JSONValue.number(JSONNumber(text: "80.00")!).encode(to: e) }
     }
     struct Inner: Codable { var a: Int; var b: String; var c: [UInt8]? }
-    enum Kind: String, Codable { case open, closed }
+    /// The tree encoder's own sample (wrappers, nulls, raw values) plus what it does not cover.
     struct Sample: Encodable {
-        var id: String
-        @NullEncodable var missing: String?
-        @NullEncodable var present: Int64?
-        @NullEncodable var inner: Inner?
-        @NullEncodable var noInner: Inner?
-        var money: Money
-        var kind: Kind
-        var raw: JSONValue
-        var list: [Inner]
+        var base: EncoderTests.Sample
+        var inner: Inner
         var nested: [[Inner]]
         var map: [String: Int]
-        var optionalDropped: String?
         var flags: [Bool]
         var ratio: Double
         var infinite: Double
@@ -46,12 +37,13 @@ final class StreamEncoderTests: XCTestCase {
     }
 
     func testSequentialEncodingsStreamTheSameBytes() throws {
+        let base = EncoderTests.Sample(
+            id: "x", missing: nil, present: 7, inner: .init(a: 1, b: "q"), noInner: nil, money: .init(fen: -250),
+            kind: .closed, raw: ["k": [1, 2, ["z": .null]], "s": "t"], list: [.init(a: 2, b: "r")], optionalDropped: nil)
         let value = Sample(
-            id: "x", missing: nil, present: 7, inner: Inner(a: 1, b: "q", c: [1, 2]), noInner: nil,
-            money: Money(fen: -250), kind: .closed, raw: ["k": [1, 2, ["z": .null]], "s": "t"],
-            list: [Inner(a: 2, b: "r", c: nil), Inner(a: 3, b: "", c: [])], nested: [[], [Inner(a: 4, b: "s", c: nil)]],
-            map: ["only": 1], optionalDropped: nil, flags: [true, false], ratio: 0.25, infinite: .infinity,
-            big: .max, text: "quote \" backslash \\ newline \n tab \t bell \u{7} 中文", score: Score(), scores: [Score()])
+            base: base, inner: Inner(a: 3, b: "", c: [1, 2]), nested: [[], [Inner(a: 4, b: "s", c: nil)]],
+            map: ["only": 1], flags: [true, false], ratio: 0.25, infinite: .infinity, big: .max,
+            text: "quote \" backslash \\ newline \n tab \t bell \u{7} 中文", score: Score(), scores: [Score()])
         try assertSameBytes(value)
         try assertSameBytes([value, value])
         try assertSameBytes([Sample]())
@@ -74,7 +66,7 @@ final class StreamEncoderTests: XCTestCase {
                 try list.encode("x")
                 var deeper = list.nestedContainer(keyedBy: K.self)
                 try deeper.encodeNil(forKey: .d)
-                try list.encode(Kind.open)
+                try list.encode(EncoderTests.Kind.open)
                 try c.encode(2, forKey: .b)  // closes a's containers first
                 _ = c.nestedUnkeyedContainer(forKey: .c)  // empty array
                 try c.encode(Nothing(), forKey: .d)  // a value that opens no container: {}
