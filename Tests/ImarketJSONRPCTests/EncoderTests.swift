@@ -29,16 +29,18 @@ final class EncoderTests: XCTestCase {
         XCTAssertEqual(json, #"{"id":"x","missing":null,"present":7,"inner":{"a":1,"b":"q"},"noInner":null,"money":250,"kind":"closed","raw":{"k":[1,2]},"list":[{"a":2,"b":"r"}]}"#)
     }
 
-    func testReEncodingAKeyReplacesItInPlace() throws {
-        struct Twice: Encodable {
-            enum K: String, CodingKey { case a, b }
-            func encode(to e: any Encoder) throws {
-                var c = e.container(keyedBy: K.self)
-                try c.encode(1, forKey: .a)
-                try c.encode(2, forKey: .b)
-                try c.encode("again", forKey: .a)
-            }
+    /// Encodes key `a` twice.
+    struct Twice: Encodable {
+        enum K: String, CodingKey { case a, b }
+        func encode(to e: any Encoder) throws {
+            var c = e.container(keyedBy: K.self)
+            try c.encode(1, forKey: .a)
+            try c.encode(2, forKey: .b)
+            try c.encode("again", forKey: .a)
         }
+    }
+
+    func testReEncodingAKeyReplacesItInPlace() throws {
         let json = String(decoding: try JSONValueEncoder().encode(Twice()).serialized(), as: UTF8.self)
         XCTAssertEqual(json, #"{"a":"again","b":2}"#)
     }

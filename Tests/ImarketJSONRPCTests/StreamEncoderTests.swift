@@ -80,15 +80,7 @@ final class StreamEncoderTests: XCTestCase {
     }
 
     func testIrregularEncodingsFallBackToTheTree() throws {
-        struct Twice: Encodable {
-            enum K: String, CodingKey { case a, b }
-            func encode(to e: any Encoder) throws {
-                var c = e.container(keyedBy: K.self)
-                try c.encode(1, forKey: .a)
-                try c.encode(2, forKey: .b)
-                try c.encode("again", forKey: .a)
-            }
-        }
+        typealias Twice = EncoderTests.Twice
         struct LateWrite: Encodable {
             enum K: String, CodingKey { case a, b, c }
             func encode(to e: any Encoder) throws {
