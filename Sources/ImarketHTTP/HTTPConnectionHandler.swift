@@ -40,6 +40,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Received bytes not parsed yet (a partial request, or what follows an upgrade request).
     private var received: ByteBuffer?
     private var responding = false
+    /// `100 Continue` went out for the request whose body is arriving.
+    private var continueSent = false
     private var pending = CircularBuffer<Pending>(initialCapacity: 1)
     /// At most this many parsed requests wait; the rest of a pipelined burst stays unparsed in
     /// `received` until they are taken, so a burst costs its bytes, not a request object each.
@@ -104,9 +106,15 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             switch event {
             case .needMoreData:
                 if parser.isReadingBody { timeouts?.headReceived() }
+                // Only while nothing is being answered: an interim answer must not overtake one.
+                if !responding, !continueSent, parser.bodyAwaitsContinue {
+                    continueSent = true
+                    context.writeAndFlush(wrapOutboundOut(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
+                }
                 return
             case .request(let head, let body):
                 timeouts?.headReceived()
+                continueSent = false
                 if webSocket != nil && WebSocketUpgrade.isRequested(head) { input = .awaitingUpgrade }
                 if responding {
                     pending.append(.request(head, body))

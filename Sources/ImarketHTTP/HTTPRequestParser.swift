@@ -52,6 +52,20 @@ struct HTTPRequestParser {
         }
     }
 
+    /// The request whose body is arriving sent `Expect: 100-continue` (RFC 9110 section 10.1.1):
+    /// it waits for a `100 Continue` before sending the body (curl does for large bodies).
+    var bodyAwaitsContinue: Bool {
+        switch state {
+        case .body(let head, _, let body) where body.readableBytes == 0: return Self.expectsContinue(head)
+        case .chunkSize(let head, let body) where body.readableBytes == 0: return Self.expectsContinue(head)
+        default: return false
+        }
+    }
+
+    private static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
+        head.version == .http1_1 && head.headers.first(name: "expect")?.lowercased() == "100-continue"
+    }
+
     /// Consumes what it can from `buffer` and reports the next event. Call again after a
     /// `.request` to get the next pipelined one.
     mutating func next(from buffer: inout ByteBuffer) -> Event {

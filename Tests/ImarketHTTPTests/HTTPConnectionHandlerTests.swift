@@ -89,6 +89,17 @@ final class HTTPConnectionHandlerTests: XCTestCase {
         XCTAssertEqual(bodies, ["one", "two", "three"])
     }
 
+    func testExpectContinueGetsAnInterimAnswerBeforeTheBody() async throws {
+        try await channel.writeInbound(ByteBuffer(string: "POST /rpc HTTP/1.1\r\nexpect: 100-continue\r\ncontent-length: 5\r\n\r\n"))
+        let interim = String(buffer: try await channel.waitForOutboundWrite(as: ByteBuffer.self))
+        XCTAssertEqual(interim, "HTTP/1.1 100 Continue\r\n\r\n")
+        try await channel.writeInbound(ByteBuffer(string: "he"))
+        try await channel.writeInbound(ByteBuffer(string: "llo"))
+        let answer = try await answers(1)
+        XCTAssertEqual(answer.first?.1, "hello")
+        XCTAssertEqual(answer.first?.0, .ok)
+    }
+
     func testALongPipelinedBurstIsAnsweredInOrder() async throws {
         open.withLockedValue { $0 = false }
         let bodies = (0..<100).map { "r\($0)" }
