@@ -13,10 +13,10 @@ struct WebSocketUpgrade: Sendable {
     let maxMessageSize: Int
     let executor: (any TaskExecutor)?
 
-    /// `GET` with `Upgrade: websocket` and `Connection: upgrade`: the bytes after this request
-    /// may already be frames, so the connection stops parsing HTTP until it is decided.
+    /// An HTTP/1.1 `GET` with `Upgrade: websocket` and `Connection: upgrade`: the bytes after this
+    /// request may already be frames, so the connection stops parsing HTTP until it is decided.
     static func isRequested(_ head: HTTPRequestHead) -> Bool {
-        head.method == .GET
+        head.method == .GET && head.version == .http1_1
             && head.headers[canonicalForm: "upgrade"].contains { $0.lowercased() == "websocket" }
             && head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
     }

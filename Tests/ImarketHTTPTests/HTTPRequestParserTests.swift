@@ -163,5 +163,8 @@ final class HTTPRequestParserTests: XCTestCase {
         var post = head
         post.method = .POST
         XCTAssertFalse(WebSocketUpgrade.isRequested(post))
+        var old = head
+        old.version = .http1_0
+        XCTAssertFalse(WebSocketUpgrade.isRequested(old))
     }
 }
