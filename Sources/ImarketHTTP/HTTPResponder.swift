@@ -12,7 +12,7 @@ public struct HTTPServerRequest: Sendable {
 
     /// The path without the query string.
     public var path: Substring {
-        if let q = uri.firstIndex(of: "?") { return uri[..<q] }
+        if let q = uri.utf8.firstIndex(of: UInt8(ascii: "?")) { return uri[..<q] }
         return uri[...]
     }
 }

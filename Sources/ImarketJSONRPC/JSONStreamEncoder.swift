@@ -10,17 +10,21 @@
 /// container) makes the stream give up, and the value is encoded again by `JSONValueEncoder`,
 /// whose semantics (last write of a key wins, in its first position) stay the reference.
 public enum JSONStreamEncoder {
-    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+    /// The JSON of `value`, written after `prefix` (so a caller that wraps the value, like the
+    /// JSON-RPC response envelope, needs no second buffer).
+    public static func encode<T: Encodable>(_ value: T, after prefix: [UInt8] = []) throws -> [UInt8] {
         do {
-            return try stream(value)
+            return try stream(value, after: prefix)
         } catch is JSONStreamSink.Irregular {
-            return try JSONValueEncoder().encode(value).serialized()
+            var bytes = prefix
+            try JSONValueEncoder().encode(value).serialize(into: &bytes)
+            return bytes
         }
     }
 
     /// The streaming pass alone; throws `JSONStreamSink.Irregular` where it has to give up.
-    static func stream<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let sink = JSONStreamSink()
+    static func stream<T: Encodable>(_ value: T, after prefix: [UInt8] = []) throws -> [UInt8] {
+        let sink = JSONStreamSink(prefix: prefix)
         try sink.writeValue(value, level: 0, path: [])
         try sink.finish()
         return sink.bytes
@@ -50,8 +54,9 @@ final class JSONStreamSink {
     /// Set by calls that cannot throw (`superEncoder`, container accessors); checked at every write.
     var irregular = false
 
-    init() {
+    init(prefix: [UInt8]) {
         bytes.reserveCapacity(512)
+        bytes += prefix
     }
 
     func finish() throws {

@@ -103,13 +103,10 @@ public struct RPCEngine<Context: Sendable>: Sendable {
         Self.responseBytes(error: error, id: id)
     }
 
-    /// `{"jsonrpc":"2.0","result":…,"id":…}` around an already serialized result: the same
+    /// Completes `{"jsonrpc":"2.0","result":…` (as `invoke` returns it) with the id: the same
     /// bytes as serializing `response(result:id:)`.
     static func responseBytes(result: [UInt8], id: JSONValue) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(result.count + 40)
-        out += #"{"jsonrpc":"2.0","result":"#.utf8
-        out += result
+        var out = result
         out += #","id":"#.utf8
         id.serialize(into: &out)
         out.append(UInt8(ascii: "}"))
@@ -129,4 +126,9 @@ public struct RPCEngine<Context: Sendable>: Sendable {
     public static func response(error: RPCError, id: JSONValue) -> JSONValue {
         .object(JSONObject([(key: "jsonrpc", value: "2.0"), (key: "error", value: error.jsonValue), (key: "id", value: id)]))
     }
+}
+
+/// What a method's encoded result starts with (see `RPCMethodEntry.invoke`).
+enum RPCEnvelope {
+    static let resultPrefix = Array(#"{"jsonrpc":"2.0","result":"#.utf8)
 }

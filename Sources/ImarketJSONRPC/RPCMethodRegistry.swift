@@ -15,15 +15,28 @@ public struct RPCMethodInfo: Sendable {
     /// by-position params are refused.
     public let schemaComplete: Bool
 
-    /// The `x-roles` metadata as strings (empty when absent).
-    public var roles: [String] {
-        metadata["x-roles"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    /// The `x-roles` metadata as strings (empty when absent); read on every call, so kept.
+    public let roles: [String]
+
+    init(name: String, summary: String, description: String?, metadata: [String: JSONValue], tags: [String],
+         paramsSchema: JSONValue, resultSchema: JSONValue, paramOrder: [String], schemaComplete: Bool) {
+        self.name = name
+        self.summary = summary
+        self.description = description
+        self.metadata = metadata
+        self.tags = tags
+        self.paramsSchema = paramsSchema
+        self.resultSchema = resultSchema
+        self.paramOrder = paramOrder
+        self.schemaComplete = schemaComplete
+        self.roles = metadata["x-roles"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 }
 
 struct RPCMethodEntry<Context: Sendable>: Sendable {
     let info: RPCMethodInfo
-    /// Decodes params (nil = absent), runs the handler, encodes the result (as JSON bytes).
+    /// Decodes params (nil = absent), runs the handler, encodes the result as JSON bytes after
+    /// `RPCEnvelope.resultPrefix`, so the engine only appends the id.
     let invoke: @Sendable (JSONValue?, Context) async throws -> [UInt8]
 }
 
@@ -87,10 +100,14 @@ public struct RPCMethodRegistry<Context: Sendable>: Sendable {
             paramOrder: paramsProbe.propertyOrder, schemaComplete: paramsProbe.complete && resultProbe.complete)
 
         let invoke: @Sendable (JSONValue?, Context) async throws -> [UInt8] = { raw, context in
-            let object = try Self.paramsObject(raw, info: info)
-            let p = try JSONValueDecoder().decode(P.self, from: object)
+            let p: P
+            if raw == nil, let none = EmptyParams() as? P {
+                p = none  // a method without params called without params: nothing to decode
+            } else {
+                p = try JSONValueDecoder().decode(P.self, from: try Self.paramsObject(raw, info: info))
+            }
             let r = try await handler(p, context)
-            return try JSONStreamEncoder.encode(r)
+            return try JSONStreamEncoder.encode(r, after: RPCEnvelope.resultPrefix)
         }
         entries[name] = RPCMethodEntry(info: info, invoke: invoke)
         order.append(name)

@@ -81,7 +81,7 @@ public struct RPCResponder: HTTPResponder {
     /// Byte-level on purpose: this runs for every call.
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let expected = Array("application/json".utf8)
+        let expected = "application/json".utf8
         var bytes = contentType.utf8.drop { $0 == 0x20 || $0 == 0x09 }[...]
         for byte in expected {
             guard let b = bytes.first, ((0x41...0x5A).contains(b) ? b + 0x20 : b) == byte else { return false }
