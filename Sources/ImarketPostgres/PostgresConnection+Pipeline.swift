@@ -40,7 +40,24 @@ extension PostgresConnection {
 
     /// The deferred BEGIN and the transaction's first statement, in one round trip.
     func beginThenQuery(_ begin: String, _ sql: String, _ params: [PostgresBindable?]) throws -> PostgresRows {
-        try runPipeline([.text(begin), .prepared(sql, params)], rowsOf: 1).rows!
+        try runPipeline([.text(begin), .prepared(sql, params)], rowsOf: [1]).rows[0]
+    }
+
+    /// Two statements in one round trip (with a deferred BEGIN ahead of them): for reads where
+    /// the second does not need the first's rows. They run in order, exactly as if sent one
+    /// after the other; if the first fails, the second never runs and the first's error is thrown.
+    public func queryPair(
+        _ first: String, _ firstParams: [PostgresBindable?], then second: String, _ secondParams: [PostgresBindable?]
+    ) throws -> (PostgresRows, PostgresRows) {
+        var commands: [PipelineCommand] = []
+        if let begin = pendingBegin {
+            pendingBegin = nil
+            commands.append(.text(begin))
+        }
+        let firstIndex = commands.count
+        commands += [.prepared(first, firstParams), .prepared(second, secondParams)]
+        let rows = try runPipeline(commands, rowsOf: [firstIndex, firstIndex + 1]).rows
+        return (rows[0], rows[1])
     }
 
     /// COMMIT, preceded by the queued statements; returns COMMIT's command tag.
@@ -54,7 +71,7 @@ extension PostgresConnection {
         guard !atCommit.isEmpty else { return try query("COMMIT").commandTag }
         let queued = atCommit
         atCommit = []
-        return try runPipeline(queued.map { .prepared($0.sql, $0.params) } + [.text("COMMIT")], rowsOf: nil).tag
+        return try runPipeline(queued.map { .prepared($0.sql, $0.params) } + [.text("COMMIT")], rowsOf: []).tag
     }
 
     enum PipelineCommand {
@@ -65,8 +82,8 @@ extension PostgresConnection {
     /// Sends the commands and a sync, then reads every result up to the sync point. The first
     /// error wins; commands after it come back as PIPELINE_ABORTED (they never ran, so a
     /// transaction is left failed and the caller rolls it back). Returns the last command tag
-    /// and, for `rowsOf`, that command's rows.
-    private func runPipeline(_ commands: [PipelineCommand], rowsOf keep: Int?) throws -> (tag: String, rows: PostgresRows?) {
+    /// and the rows of the prepared commands at the (ascending) positions `rowsOf`.
+    private func runPipeline(_ commands: [PipelineCommand], rowsOf keep: [Int]) throws -> (tag: String, rows: [PostgresRows]) {
         var statements: [PreparedStatement?] = []
         for command in commands {
             if case .prepared(let sql, let params) = command {
@@ -96,7 +113,7 @@ extension PostgresConnection {
 
         var firstError: PostgresError?
         var tag = ""
-        var rows: PostgresRows?
+        var rows: [PostgresRows] = []
         var command = 0
         var separators = 0
         while true {
@@ -115,8 +132,8 @@ extension PostgresConnection {
                 return (tag, rows)
             case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
                 tag = String(cString: PQcmdStatus(result))
-                if command == keep, let statement = statements[command] {
-                    rows = materialize(result, of: statement)  // clears it
+                if keep.contains(command), let statement = statements[command] {
+                    rows.append(materialize(result, of: statement))  // clears it
                 } else {
                     PQclear(result)
                 }

@@ -21,6 +21,42 @@ final class TransactionPipelineTests: PostgresTestCase {
         try await pool.withConnection { try $0.query("SELECT id FROM notes ORDER BY id").map { try $0.int("id") } }
     }
 
+    func testAPairRunsInOrderInOneTransaction() async throws {
+        let pool = try makePool(size: 1)
+        try await resetTables(pool)
+        let seen = try await pool.transaction { connection -> (Int, Int) in
+            // The deferred BEGIN travels with the pair: the second statement sees the first's row.
+            let (inserted, counted) = try connection.queryPair(
+                "INSERT INTO notes VALUES ($1, $2) RETURNING id", [1, "first"],
+                then: "SELECT count(*) AS n FROM notes", [])
+            return (try inserted[0].int("id"), try counted[0].int("n"))
+        }
+        XCTAssertEqual(seen.0, 1)
+        XCTAssertEqual(seen.1, 1)
+        // Inside the transaction: a later failure rolls the pair back too.
+        _ = try? await pool.transaction { connection in
+            _ = try connection.queryPair("INSERT INTO notes VALUES ($1, $2)", [2, "second"], then: "SELECT 1 AS one", [])
+            throw Boom()
+        }
+        let rows = try await ids(pool)
+        XCTAssertEqual(rows, [1])
+    }
+
+    func testWhenTheFirstOfAPairFailsTheSecondNeverRuns() async throws {
+        let pool = try makePool(size: 1)
+        try await resetTables(pool)
+        let error = await expectPostgresError {
+            try await pool.transaction { connection in
+                _ = try connection.queryPair(
+                    "INSERT INTO notes VALUES ($1, $2)", [1, "bad"], then: "INSERT INTO notes VALUES ($1, $2)", [2, "never"])
+            }
+        }
+        XCTAssertEqual(error?.sqlState, "23514", "the first statement's check violation")
+        try await pool.transaction { try $0.execute("INSERT INTO notes VALUES ($1, $2)", [3, "next"]) }
+        let rows = try await ids(pool)
+        XCTAssertEqual(rows, [3], "nothing of the failed pair remains and the session is usable")
+    }
+
     func testQueuedStatementsRunInOrderAtCommit() async throws {
         let pool = try makePool(size: 1)
         try await resetTables(pool)

@@ -10,15 +10,17 @@ enum BidStore {
     /// Locks the demand for bidding and returns it with the database time, or throws the
     /// contract's refusal when bidding is not open.
     static func lockOpenDemand(_ c: PostgresConnection, _ demandId: String) throws -> (DemandRecord, now: String) {
-        guard let demand = try DemandStore.load(c, demandId, lock: .share) else {
+        // One round trip: the clock is read after the lock is held (statements run in order).
+        let (demandRows, clockRows) = try c.queryPair(
+            DemandStore.loadSQL(lock: .share), [demandId],
+            then: "SELECT n.t::text AS now, n.t < d.bidding_closes_at AS before FROM (SELECT clock_timestamp() AS t) n, demands d WHERE d.demand_id = $1",
+            [demandId])
+        guard let demand = try demandRows.first.map(DemandRecord.init(row:)), let row = clockRows.first else {
             throw RPCError.notFound("No such demand", field: "demandId")
         }
         if demand.status == .draft {
             throw RPCError.outsideWindow(reason: "bidding_not_open", message: "The demand is not published")
         }
-        let row = try c.query(
-            "SELECT n.t::text AS now, n.t < d.bidding_closes_at AS before FROM (SELECT clock_timestamp() AS t) n, demands d WHERE d.demand_id = $1",
-            [demandId])[0]
         guard demand.status == .open, try row.bool("before") else {
             throw RPCError.outsideWindow(reason: "bidding_closed", message: "Bidding on this demand has closed")
         }

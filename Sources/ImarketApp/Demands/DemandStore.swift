@@ -12,10 +12,12 @@ enum DemandStore {
     }
 
     static func load(_ c: PostgresConnection, _ demandId: String, lock: Lock = .none) throws -> DemandRecord? {
-        let rows = try c.query(
-            "SELECT \(DemandRecord.columns) FROM demands d JOIN purchasers p USING (purchaser_id) WHERE d.demand_id = $1 \(lock.rawValue)",
-            [demandId])
-        return try rows.first.map(DemandRecord.init(row:))
+        try c.query(loadSQL(lock: lock), [demandId]).first.map(DemandRecord.init(row:))
+    }
+
+    /// The statement `load` runs (one parameter: the demand id), for callers that pipeline it.
+    static func loadSQL(lock: Lock) -> String {
+        "SELECT \(DemandRecord.columns) FROM demands d JOIN purchasers p USING (purchaser_id) WHERE d.demand_id = $1 \(lock.rawValue)"
     }
 
     /// One round trip for the common read: the demand, and whether a deadline transition is due
