@@ -5,7 +5,7 @@ extension RPCEngine {
     /// are notifications and are never answered, whatever happens.
     func handleSingle(_ request: JSONValue, context: Context) async -> [UInt8]? {
         guard case .object(let envelope) = request else {
-            return Self.responseBytes(error: .invalidRequest("Request must be an object"), id: .null)
+            return errorResponse(.invalidRequest("Request must be an object"), id: .null)
         }
         var version: JSONValue?, method: JSONValue?, params: JSONValue?, id: JSONValue?
         var unexpected: String?
@@ -21,37 +21,37 @@ extension RPCEngine {
         if let id {
             switch id {
             case .string, .number, .null: break
-            default: return Self.responseBytes(error: .invalidRequest("id must be a string, number or null"), id: .null)
+            default: return errorResponse(.invalidRequest("id must be a string, number or null"), id: .null)
             }
         }
         let replyId = id ?? .null
         guard version == .string("2.0") else {
-            return Self.responseBytes(error: .invalidRequest("jsonrpc must be \"2.0\""), id: replyId)
+            return errorResponse(.invalidRequest("jsonrpc must be \"2.0\""), id: replyId)
         }
         guard case .string(let name)? = method else {
-            return Self.responseBytes(error: .invalidRequest("method must be a string"), id: replyId)
+            return errorResponse(.invalidRequest("method must be a string"), id: replyId)
         }
         switch params {
         case nil, .array?, .object?: break
-        default: return Self.responseBytes(error: .invalidRequest("params must be an array or object"), id: replyId)
+        default: return errorResponse(.invalidRequest("params must be an array or object"), id: replyId)
         }
         if let unexpected {
-            return Self.responseBytes(error: .invalidRequest("Unexpected member '\(unexpected)'"), id: replyId)
+            return errorResponse(.invalidRequest("Unexpected member '\(unexpected)'"), id: replyId)
         }
 
         let isNotification = id == nil
         guard let entry = registry.entries[name] else {
-            return isNotification ? nil : Self.responseBytes(error: .methodNotFound(), id: replyId)
+            return isNotification ? nil : errorResponse(.methodNotFound(), id: replyId)
         }
         do {
             try await authorize(entry.info, context)
             let result = try await entry.invoke(params, context)
             return isNotification ? nil : Self.responseBytes(result: result, id: replyId)
         } catch let error as RPCError {
-            return isNotification ? nil : Self.responseBytes(error: error, id: replyId)
+            return isNotification ? nil : errorResponse(error, id: replyId)
         } catch {
             onError?(error, entry.info)
-            return isNotification ? nil : Self.responseBytes(error: .internalError, id: replyId)
+            return isNotification ? nil : errorResponse(.internalError, id: replyId)
         }
     }
 }

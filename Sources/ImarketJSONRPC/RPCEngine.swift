@@ -100,7 +100,7 @@ public struct RPCEngine<Context: Sendable>: Sendable {
 
     /// A serialized error response, for errors found outside the engine (413, 401, 429 bodies).
     public func errorResponse(_ error: RPCError, id: JSONValue = .null) -> [UInt8] {
-        Self.responseBytes(error: error, id: id)
+        Self.response(error: error, id: id).serialized()
     }
 
     /// Completes `{"jsonrpc":"2.0","result":…` (as `invoke` returns it) with the id: the same
@@ -111,10 +111,6 @@ public struct RPCEngine<Context: Sendable>: Sendable {
         id.serialize(into: &out)
         out.append(UInt8(ascii: "}"))
         return out
-    }
-
-    static func responseBytes(error: RPCError, id: JSONValue) -> [UInt8] {
-        response(error: error, id: id).serialized()
     }
 
     /// `{"jsonrpc":"2.0","result":…,"id":…}`
