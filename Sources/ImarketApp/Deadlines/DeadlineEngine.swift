@@ -77,6 +77,6 @@ enum DeadlineEngine {
 extension Database {
     /// Brings the given demand (or every due demand) up to date before a read.
     func runDueDeadlines(demandId: String?) async throws {
-        try await transaction { c in try DeadlineEngine.runDue(c, demandId: demandId, skipLocked: false, limit: 50) }
+        _ = try await transaction { c in try DeadlineEngine.runDue(c, demandId: demandId, skipLocked: false, limit: 50) }
     }
 }
