@@ -55,6 +55,39 @@ final class StreamEncoderTests: XCTestCase {
         XCTAssertTrue(String(decoding: try JSONStreamEncoder.encode(value), as: UTF8.self).contains(#""score":80.00,"scores":[80.00]"#))
     }
 
+    /// The member types `JSONStreamSink.writeCommon` writes without casts, present and absent,
+    /// as members, elements and top-level values.
+    struct Common: Encodable {
+        var text: String
+        var count: Int
+        var fen: Int64
+        @NullEncodable var note: String?
+        @NullEncodable var noNote: String?
+        @NullEncodable var minFen: Int64?
+        @NullEncodable var noMinFen: Int64?
+        @NullEncodable var days: Int?
+        @NullEncodable var noDays: Int?
+        var raw: JSONValue
+        var texts: [String]
+        var fens: [Int64]
+    }
+
+    func testCommonMemberTypesStreamTheSameBytes() throws {
+        let value = Common(
+            text: "é \"q\"", count: -3, fen: .min, note: "n", noNote: nil, minFen: .max, noMinFen: nil, days: 0, noDays: nil,
+            raw: ["a": [1, "b", .null], "c": .bool(true)], texts: ["", "x"], fens: [0, -1])
+        try assertSameBytes(value)
+        try assertSameBytes([value])
+        try assertSameBytes(NullEncodable<String>(wrappedValue: nil))
+        try assertSameBytes(NullEncodable<Int64>(wrappedValue: 5))
+        try assertSameBytes(Int64.max)
+        try assertSameBytes(JSONValue.array([.null, "s"]))
+        XCTAssertTrue(streams(value))
+        XCTAssertEqual(String(decoding: try JSONStreamEncoder.encode(value), as: UTF8.self),
+                       #"{"text":"é \"q\"","count":-3,"fen":-9223372036854775808,"note":"n","noNote":null,"minFen":9223372036854775807,"#
+                       + #""noMinFen":null,"days":0,"noDays":null,"raw":{"a":[1,"b",null],"c":true},"texts":["","x"],"fens":[0,-1]}"#)
+    }
+
     func testContainersThatNestAndReturnStream() throws {
         struct Manual: Encodable {
             enum K: String, CodingKey { case a, b, c, d }

@@ -39,9 +39,11 @@ struct BidView: Codable, Sendable {
     }
 
     static func load(_ c: PostgresConnection, bidId: String) throws -> BidView? {
-        try c.query("SELECT \(columns) FROM bids b JOIN agencies a USING (agency_id) WHERE b.bid_id = $1", [bidId])
-            .first.map { try BidView(row: $0, showProposal: true) }
+        try c.query(loadSQL, [bidId]).first.map { try BidView(row: $0, showProposal: true) }
     }
+
+    /// Built once (every bid.submit runs it), like `DemandStore.loadSQL`.
+    private static let loadSQL = "SELECT \(columns) FROM bids b JOIN agencies a USING (agency_id) WHERE b.bid_id = $1"
 }
 
 struct BidList: Codable, Sendable {

@@ -17,19 +17,32 @@ enum DemandStore {
 
     /// The statement `load` runs (one parameter: the demand id), for callers that pipeline it.
     static func loadSQL(lock: Lock) -> String {
+        switch lock {
+        case .none: return loadStatements.none
+        case .share: return loadStatements.share
+        case .update: return loadStatements.update
+        }
+    }
+
+    /// Built once: these run on every read and bid, and interpolating the column list each time
+    /// cost about as much as copying the row out.
+    private static let loadStatements = (none: loadSQL(.none), share: loadSQL(.share), update: loadSQL(.update))
+
+    private static func loadSQL(_ lock: Lock) -> String {
         "SELECT \(DemandRecord.columns) FROM demands d JOIN purchasers p USING (purchaser_id) WHERE d.demand_id = $1 \(lock.rawValue)"
     }
+
+    private static let loadUnlessDueSQL = """
+        SELECT \(DemandRecord.columns),
+               ((d.status = 'open' AND d.bidding_closes_at <= clock_timestamp())
+                OR (d.status = 'publicity' AND d.publicity_ends_at <= clock_timestamp())) AS deadline_due
+          FROM demands d JOIN purchasers p USING (purchaser_id) WHERE d.demand_id = $1
+        """
 
     /// One round trip for the common read: the demand, and whether a deadline transition is due
     /// for it at the database clock (then the caller takes the locking path instead).
     static func loadUnlessDue(_ c: PostgresConnection, _ demandId: String) throws -> (demand: DemandRecord, due: Bool)? {
-        let rows = try c.query(
-            """
-            SELECT \(DemandRecord.columns),
-                   ((d.status = 'open' AND d.bidding_closes_at <= clock_timestamp())
-                    OR (d.status = 'publicity' AND d.publicity_ends_at <= clock_timestamp())) AS deadline_due
-              FROM demands d JOIN purchasers p USING (purchaser_id) WHERE d.demand_id = $1
-            """, [demandId])
+        let rows = try c.query(loadUnlessDueSQL, [demandId])
         guard let row = rows.first else { return nil }
         return (try DemandRecord(row: row), try row.optionalBool("deadline_due") ?? false)
     }
