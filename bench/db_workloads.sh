@@ -10,8 +10,9 @@ psql_bench() { PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -
 run_pgbench() {
     local out=$1; shift
     rm -rf "$out.log"; mkdir -p "$out.log"
-    "$PG_BIN/pgbench" -n -M prepared -c "$POOL" -j "$THREADS" -T "$((WARMUP + DURATION))" \
-        -l --log-prefix="$out.log/pgbench_log" "$@" >"$out" 2>&1 \
+    measured_cpu "$out"
+    with_load_cpu "$out" "$PG_BIN/pgbench" -n -M prepared -c "$POOL" -j "$THREADS" -T "$((WARMUP + DURATION))" \
+        -l --log-prefix="$out.log/pgbench_log" "$@" \
         || { tail -20 "$out" >&2; die "pgbench failed"; }
 }
 
@@ -29,7 +30,7 @@ pgbench_demand_get() {
     echo "bench: demand.get against pgbench ($POOL clients, $i demands)"
     run_pgbench "$dir/run.out" "${args[@]}"
     "$PYTHON" "$HERE/report.py" record "$ROWS" --workload demand.get --subject "pgbench same SQL" \
-        --pgbench "$dir/run.out" "$dir/run.out.log" --warmup "$WARMUP" --rss-note "n/a"
+        --pgbench "$dir/run.out" "$dir/run.out.log" --warmup "$WARMUP" --rss-note "n/a" $(cpu_args "$dir/run.out")
 }
 
 # Lookup tables for the bid baseline: pair k -> (demand k mod D, agency (k div D) mod A), the same
@@ -70,10 +71,13 @@ bid_workload() {
     run_wrk "$out.warmup" "$SERVER_PORT" bid_submit.lua "$CONNECTIONS" "$WARMUP" 0 "$BID_OFFSET" "$THREADS"
     advance_bid_offset_wrk "$out.warmup"
     reset_peak "$SERVER_PID"
+    measured_cpu "$out" "$SERVER_PID"
     run_wrk "$out" "$SERVER_PORT" bid_submit.lua "$CONNECTIONS" "$DURATION" 0 "$BID_OFFSET" "$THREADS"
+    LAST_CPU_ARGS=$(cpu_args "$out" "$SERVER_PID")
     advance_bid_offset_wrk "$out"
     LAST_PEAK_KB=$(sum_status_kb VmHWM "$SERVER_PID")
-    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload "$workload" --subject "$subject" --wrk "$out" --rss-kb "$LAST_PEAK_KB"
+    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload "$workload" --subject "$subject" --wrk "$out" --rss-kb "$LAST_PEAK_KB" \
+        $LAST_CPU_ARGS
 }
 
 pgbench_bid_submit() {
@@ -87,6 +91,8 @@ pgbench_bid_submit() {
     before=$(psql_bench -Atc "SELECT count(*) FROM bids")
     psql_bench -Atc "SELECT setval('bench_bid_seq', $BID_OFFSET, false)" >/dev/null
     run_pgbench "$dir/run.out" "${args[@]}"
+    local cpu
+    cpu=$(cpu_args "$dir/run.out")
     BID_OFFSET=$(psql_bench -Atc "SELECT last_value + 1 FROM bench_bid_seq")
     processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$dir/run.out")
     after=$(psql_bench -Atc "SELECT count(*) FROM bids")
@@ -97,5 +103,5 @@ pgbench_bid_submit() {
         note=(--note "WARNING: $((after - before)) bids inserted by $processed pgbench transactions")
     fi
     "$PYTHON" "$HERE/report.py" record "$ROWS" --workload bid.submit --subject "pgbench same transaction" \
-        --pgbench "$dir/run.out" "$dir/run.out.log" --warmup "$WARMUP" --rss-note "n/a" "${note[@]}"
+        --pgbench "$dir/run.out" "$dir/run.out.log" --warmup "$WARMUP" --rss-note "n/a" $cpu "${note[@]}"
 }

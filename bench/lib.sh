@@ -104,12 +104,48 @@ sum_status_kb() {
     echo "$total"
 }
 
+# CPU time (clock ticks, user + system) used so far by the processes PID...
+cpu_ticks() {
+    local total=0 p v
+    for p in "$@"; do
+        v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)
+        total=$((total + ${v:-0}))
+    done
+    echo "$total"
+}
+
+# CPU time of the embedded PostgreSQL: the postmaster with its live children, plus (through its
+# cutime/cstime) the children that already exited, such as the backends of a finished pgbench.
+db_ticks() {
+    local pm
+    pm=$(sed -n 1p "$DATA/pg/postmaster.pid" 2>/dev/null || true)
+    [ -n "$pm" ] && [ -r "/proc/$pm/stat" ] || { echo 0; return; }
+    echo $(( $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat") + $(cpu_ticks $(pgrep -P "$pm" || true)) ))
+}
+
+# with_load_cpu OUT COMMAND...: runs the load generator with its output in OUT and writes the CPU
+# ticks it used to OUT.cpu (read from this subshell's cutime/cstime once the command was reaped).
+with_load_cpu() {
+    local out=$1; shift
+    ( rc=0; "$@" >"$out" 2>&1 || rc=$?; awk '{print $16 + $17}' "/proc/$BASHPID/stat" >"$out.cpu"; exit $rc )
+}
+
 # run_wrk OUT PORT SCRIPT CONNECTIONS SECONDS CLOSE [SCRIPT ARGS...]
 run_wrk() {
     local out=$1 port=$2 script=$3 connections=$4 seconds=$5 close=$6; shift 6
     BENCH_LUA_DIR=$HERE/lua BENCH_DATA_LUA=$WORK/data.lua BENCH_CLOSE=$close \
-        wrk -t "$THREADS" -c "$connections" -d "${seconds}s" --timeout 10s -s "$HERE/lua/$script" \
-        "https://127.0.0.1:$port/rpc" -- "$@" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
+        with_load_cpu "$out" wrk -t "$THREADS" -c "$connections" -d "${seconds}s" --timeout 10s -s "$HERE/lua/$script" \
+        "https://127.0.0.1:$port/rpc" -- "$@" || { cat "$out" >&2; die "wrk failed"; }
+}
+
+# measured_cpu OUT PID...: call before a measured run (OUT is its output file); then
+# `cpu_args OUT PID...` after it gives report.py's --cpu-ticks (server, database, load generator).
+measured_cpu() { local out=$1; shift; echo "$(cpu_ticks "$@") $(db_ticks)" >"$out.cpu0"; }
+cpu_args() {
+    local out=$1 s0 d0 server=-; shift
+    read -r s0 d0 <"$out.cpu0"
+    [ $# -gt 0 ] && server=$(( $(cpu_ticks "$@") - s0 ))
+    echo "--cpu-ticks $server $(( $(db_ticks) - d0 )) $(cat "$out.cpu" 2>/dev/null || echo -)"
 }
 
 # wrk_workload WORKLOAD SUBJECT PORT SCRIPT CONNECTIONS CLOSE PID...: warm-up, then the measured run
@@ -120,9 +156,11 @@ wrk_workload() {
     echo "bench: $workload against $subject"
     run_wrk "$out.warmup" "$port" "$script" "$connections" "$WARMUP" "$close"
     reset_peak "$@"
+    measured_cpu "$out" "$@"
     run_wrk "$out" "$port" "$script" "$connections" "$DURATION" "$close"
     LAST_PEAK_KB=$(sum_status_kb VmHWM "$@")
-    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload "$workload" --subject "$subject" --wrk "$out" --rss-kb "$LAST_PEAK_KB"
+    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload "$workload" --subject "$subject" --wrk "$out" --rss-kb "$LAST_PEAK_KB" \
+        $(cpu_args "$out" "$@")
 }
 
 # idle_workload SUBJECT PORT PID...: opens $IDLE keep-alive TLS connections (one ping each), then
@@ -143,7 +181,10 @@ idle_workload() {
     local idle_rss
     idle_rss=$(sum_status_kb VmRSS "$@")
     reset_peak "$@"
+    measured_cpu "$out.wrk" "$@"
     run_wrk "$out.wrk" "$port" ping.lua "$CONNECTIONS" "$DURATION" 0
+    local cpu
+    cpu=$(cpu_args "$out.wrk" "$@")
     local peak
     peak=$(sum_status_kb VmHWM "$@")
     kill -TERM "$IDLE_PID" 2>/dev/null || true
@@ -151,7 +192,7 @@ idle_workload() {
     IDLE_PID=""
     local alive
     alive=$(sed -n 's/^ALIVE //p' "$out.idle")
-    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload idle --subject "$subject" --wrk "$out.wrk" --rss-kb "$peak" \
+    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload idle --subject "$subject" --wrk "$out.wrk" --rss-kb "$peak" $cpu \
         --note "RSS with $IDLE idle conns before load: $((idle_rss / 1024)) MB; still served afterwards: ${alive:-?}/$IDLE"
 }
 

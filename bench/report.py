@@ -2,8 +2,10 @@
 """Collects benchmark measurements and prints the comparison table.
 
   report.py record ROWS --workload W --subject S (--wrk FILE | --pgbench STDOUT LOGDIR | --skip REASON)
-                   [--rss-kb N] [--rss-note TEXT] [--note TEXT]
-      appends one measurement (a JSON line) to ROWS.
+                   [--rss-kb N] [--rss-note TEXT] [--note TEXT] [--cpu-ticks SERVER DATABASE LOAD]
+      appends one measurement (a JSON line) to ROWS. --cpu-ticks: CPU clock ticks the server, the
+      database and the load generator used during the run ("-" where there is none), shown per
+      request.
   report.py table ROWS OUT_JSON
       prints the table (one block per workload: imarket first, then its baseline) and writes it
       with ratios and verdicts to OUT_JSON.
@@ -11,6 +13,7 @@
 import argparse
 import glob
 import json
+import os
 import re
 import sys
 
@@ -71,7 +74,10 @@ def parse_pgbench(stdout_path, log_dir, warmup):
     seconds = max(ends[-1][0] - cutoff, 1e-9)
     latencies = sorted(window)
     errors = (int(failed.group(1)) if failed else 0) + aborted
+    processed = re.search(r"number of transactions actually processed: (\d+)", text)
     return {"throughput": round(len(window) / seconds, 1), "requests": len(window), "seconds": round(seconds, 3),
+            # CPU is measured over the whole pgbench run, warm-up included, so it is divided by all of it
+            "run_requests": int(processed.group(1)) if processed else len(ends),
             "errors": errors, "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
             "mean_ms": sum(latencies) / len(latencies) if latencies else None}
 
@@ -84,6 +90,13 @@ def record(args):
         row.update(parse_wrk(args.wrk))
     elif args.pgbench:
         row.update(parse_pgbench(args.pgbench[0], args.pgbench[1], float(args.warmup)))
+    if args.cpu_ticks and "skipped" not in row:
+        requests = row.get("run_requests") or row.get("requests")
+        hz = os.sysconf("SC_CLK_TCK")
+        if requests:
+            row["cpu_us_per_request"] = {
+                part: (None if ticks == "-" else round(int(ticks) * 1e6 / hz / requests, 1))
+                for part, ticks in zip(("server", "database", "load"), args.cpu_ticks)}
     if args.rss_kb:
         row["rss_mb"] = round(int(args.rss_kb) / 1024.0, 1)
     if args.rss_note:
@@ -126,7 +139,8 @@ def evaluate(workload, rows):
 def table(args):
     rows = [json.loads(line) for line in open(args.rows) if line.strip()]
     order = [w for w in WORKLOADS if any(r["workload"] == w for r in rows)]
-    header = f"{'workload':<12} {'subject':<26} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'peak RSS MB':>11} {'errors':>7} {'ratio':>7} {'target':>24}  verdict"
+    header = (f"{'workload':<12} {'subject':<26} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'peak RSS MB':>11} "
+              f"{'CPU us/req srv/db/load':>22} {'errors':>7} {'ratio':>7} {'target':>24}  verdict")
     lines = [header, "-" * len(header)]
     report = []
     for workload in order:
@@ -147,8 +161,10 @@ def table(args):
             if i == 0:
                 tail = f" {(fmt(ratio, 2) + 'x') if ratio is not None else '-':>7} {target_text:>24}  {verdict}"
             rss = fmt(r.get("rss_mb")) if "rss_mb" in r else r.get("rss_note", "-")
+            cpu = r.get("cpu_us_per_request")
+            cpu_text = "/".join(fmt(cpu[k], 0) for k in ("server", "database", "load")) if cpu else "-"
             lines.append(f"{name:<12} {r['subject']:<26} {fmt(r.get('throughput')):>10} {fmt(r.get('p50_ms'), 2):>8} "
-                         f"{fmt(r.get('p99_ms'), 2):>8} {rss:>11} {fmt(r.get('errors', 0)):>7}{tail}")
+                         f"{fmt(r.get('p99_ms'), 2):>8} {rss:>11} {cpu_text:>22} {fmt(r.get('errors', 0)):>7}{tail}")
             if r.get("note"):
                 lines.append(f"{'':<12}   note: {r['note']}")
             if r.get("first_error"):
@@ -172,6 +188,7 @@ def main():
     r.add_argument("--rss-kb")
     r.add_argument("--rss-note")
     r.add_argument("--note")
+    r.add_argument("--cpu-ticks", nargs=3, metavar=("SERVER", "DATABASE", "LOAD"))
     r.add_argument("--warmup", default="0", help="pgbench: seconds at the start of the log to leave out")
     t = sub.add_parser("table")
     t.add_argument("rows")

@@ -126,7 +126,7 @@ else
     pgbench_bid_submit
     cp "$WORK/bid.submit-imarket.wrk" "$WORK/audit-on.wrk"
     "$PYTHON" "$HERE/report.py" record "$ROWS" --workload audit --subject "imarket audit on" \
-        --wrk "$WORK/audit-on.wrk" --rss-kb "$LAST_PEAK_KB"
+        --wrk "$WORK/audit-on.wrk" --rss-kb "$LAST_PEAK_KB" $LAST_CPU_ARGS
     stop_server
     start_server imarket-audit-noop IMARKET_BENCH_AUDIT_NOOP=1
     bid_workload audit "imarket audit no-op"
