@@ -95,9 +95,12 @@ final class JSONStreamSink {
     /// FNV-1a of the key's UTF-8: only compared within one object, so it needs no seed, and it
     /// costs a fraction of `hashValue` on these short keys.
     private static func keyHash(_ key: String) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: hash)
+        var key = key
+        return key.withUTF8 { bytes in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return Int(truncatingIfNeeded: hash)
+        }
     }
 
     /// Writes the separator before the next element of array `index`; returns its position.

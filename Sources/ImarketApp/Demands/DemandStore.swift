@@ -26,9 +26,9 @@ enum DemandStore {
 
     /// Built once: these run on every read and bid, and interpolating the column list each time
     /// cost about as much as copying the row out.
-    private static let loadStatements = (none: loadSQL(.none), share: loadSQL(.share), update: loadSQL(.update))
+    private static let loadStatements = (none: makeLoadSQL(.none), share: makeLoadSQL(.share), update: makeLoadSQL(.update))
 
-    private static func loadSQL(_ lock: Lock) -> String {
+    private static func makeLoadSQL(_ lock: Lock) -> String {
         "SELECT \(DemandRecord.columns) FROM demands d JOIN purchasers p USING (purchaser_id) WHERE d.demand_id = $1 \(lock.rawValue)"
     }
 
