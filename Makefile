@@ -22,7 +22,7 @@ test: setup
 	$(SWIFT) test --skip-build --disable-swift-testing
 
 bench: setup
-	IMARKET_SETUP_EXTRA="nginx wrk" scripts/setup-debian.sh
+	IMARKET_SETUP_EXTRA="nginx wrk procps" scripts/setup-debian.sh
 	bench/run.sh
 
 clean:
