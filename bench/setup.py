@@ -66,7 +66,9 @@ def main():
         return
 
     started = time.monotonic()
-    run = int(time.time()) % 100000  # keeps credit codes unique if a data dir is reused
+    # Keeps credit codes unique if a data dir is reused; below 40,000 so that an agency's serial
+    # (50,000,000 + run * 1000 + i) keeps the code's 8 digits.
+    run = int(time.time()) % 40000
     admin.call("rules.set", {"changes": {"registrationsPerMinute": 1000000}})
     time.sleep(1.2)  # the server's rules cache may lag a change by up to a second
 
