@@ -116,12 +116,7 @@ final class PoolCore: @unchecked Sendable {
     func nextWork(for wakeup: PoolWorker.Wakeup) -> PoolWork? {
         lock.withLock {
             while true {
-                // Oldest first across both queues, so that neither kind can starve the other.
-                let callSince = queue.nextDeadline.map { $0 &- acquireTimeoutNanoseconds }
-                if let task = tasks.first, callSince.map({ task.since <= $0 }) ?? true {
-                    tasks.removeFirst()
-                    return .task(task.job)
-                }
+                if let task = takeTaskIfOldest() { return .task(task) }
                 if let job = queue.dequeue() { return .call(job) }
                 if closed {
                     running -= 1
@@ -133,6 +128,21 @@ final class PoolCore: @unchecked Sendable {
                 repeat { lock.wait(wakeup.condition) } while !wakeup.woken
             }
         }
+    }
+
+    /// Worker side, without sleeping: the next piece of a task, if one is queued ahead of every
+    /// queued call (for a worker gathering reads into one round trip).
+    func nextQueuedTask() -> UnownedJob? {
+        lock.withLock { takeTaskIfOldest() }
+    }
+
+    /// Must be called with the lock held. Oldest first across both queues, so that neither kind
+    /// can starve the other.
+    private func takeTaskIfOldest() -> UnownedJob? {
+        let callSince = queue.nextDeadline.map { $0 &- acquireTimeoutNanoseconds }
+        guard let task = tasks.first, callSince.map({ task.since <= $0 }) ?? true else { return nil }
+        tasks.removeFirst()
+        return task.job
     }
 
     /// A worker starts blocking on the database: another may run queued work meanwhile.

@@ -19,6 +19,7 @@ final class PoolTaskExecutor: TaskExecutor, @unchecked Sendable {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
+        if let worker = PoolWorker.current, worker.core === core, worker.keepResumed(job) { return }
         if !core.submit(task: job) { runElsewhere(job) }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 
+
 /// One pool thread and the connection it owns for its whole life.
 ///
 /// Because the connection belongs to the thread, a task that already runs on a pool thread
@@ -59,8 +60,68 @@ final class PoolWorker: @unchecked Sendable {
                 }
             case .task(let job):
                 job.runSynchronously(on: executor.asUnownedTaskExecutor())
+                while !reads.isEmpty { sendReads() }
             }
         }
+    }
+
+    // MARK: Reads sharing a round trip
+
+    /// A read a task on this thread asked for (`PostgresPool.read`), suspended until it is sent.
+    private struct QueuedRead {
+        let sql: String
+        let params: [PostgresBindable?]
+        let continuation: UnsafeContinuation<PostgresRows, Error>
+    }
+
+    /// Only this thread touches it: filled by the tasks it runs, emptied before it sleeps.
+    private var reads: [QueuedRead] = []
+    /// At most this many reads go in one round trip, and at most this many further tasks run
+    /// while the first read waits for it.
+    static let readBatchLimit = 32
+
+    func queueRead(_ sql: String, _ params: [PostgresBindable?], _ continuation: UnsafeContinuation<PostgresRows, Error>) {
+        reads.append(QueuedRead(sql: sql, params: params, continuation: continuation))
+    }
+
+    /// Runs the tasks already queued first (under load they usually read too), then sends every
+    /// read in one pipeline and resumes their tasks, which are queued on the pool again.
+    private func sendReads() {
+        var ran = 0
+        while reads.count < Self.readBatchLimit, ran < Self.readBatchLimit, let job = core.nextQueuedTask() {
+            job.runSynchronously(on: executor.asUnownedTaskExecutor())
+            ran += 1
+        }
+        let batch = reads
+        reads = []
+        let results: [Result<PostgresRows, Error>]
+        do {
+            results = try lend(refuseWhenClosed: true) { connection in
+                connection.queryEach(batch.map { ($0.sql, $0.params) })
+            }
+        } catch {
+            results = Array(repeating: .failure(error), count: batch.count)
+        }
+        // The resumed tasks are the oldest requests in the pool, most of them one encoding away
+        // from their answer: they run here and now, ahead of the queue (`PoolTaskExecutor`
+        // hands them back through `takeResumed`), which keeps the latency tail short.
+        resuming = true
+        for (read, result) in zip(batch, results) { read.continuation.resume(with: result) }
+        resuming = false
+        let ready = resumed
+        resumed = []
+        for job in ready { job.runSynchronously(on: executor.asUnownedTaskExecutor()) }
+    }
+
+    /// While true, tasks resumed on this thread come back to it (`resumed`) instead of the queue.
+    private var resuming = false
+    private var resumed: [UnownedJob] = []
+
+    /// Keeps a task resumed on this thread while it resumes a batch's readers; false otherwise.
+    func keepResumed(_ job: UnownedJob) -> Bool {
+        guard resuming else { return false }
+        resumed.append(job)
+        return true
     }
 
     /// Runs `body` with this thread's connection, (re)connecting first if needed, and tidies

@@ -6,7 +6,8 @@ import CLibPQ
 /// BEGIN has no result anyone reads, so it travels with the transaction's first statement; a
 /// transaction's last writes (the audit entry, the stored idempotent result) have none either,
 /// so they travel with the COMMIT. Same statements, same order, same atomicity: PostgreSQL
-/// takes a transaction's snapshot at its first statement, not at BEGIN.
+/// takes a transaction's snapshot at its first statement, not at BEGIN. Independent reads of
+/// concurrent requests share round trips the same way (`queryEach`, for `PostgresPool.read`).
 extension PostgresConnection {
     /// Queues a statement to run, in order, right before this transaction's COMMIT, in the same
     /// round trip. Nothing in the transaction may read its effect before then. If it fails, the
@@ -92,6 +93,79 @@ extension PostgresConnection {
                 statements.append(nil)
             }
         }
+        var tag = ""
+        var rows: [PostgresRows] = []
+        for (index, outcome) in try exchange(commands, statements, rowsOf: keep.contains).enumerated() {
+            switch outcome {
+            case .failed(let error): throw error
+            case .aborted: continue
+            case .done(let commandTag): tag = commandTag
+            case .rows(let result):
+                tag = result.commandTag
+                if keep.contains(index) { rows.append(result) }
+            }
+        }
+        return (tag, rows)
+    }
+
+    /// Reads outside a transaction, sent together in one round trip, each with its own result
+    /// (in order). For statements that only read: they share the implicit transaction up to
+    /// the sync, so one that fails makes the server skip those after it, which are then sent
+    /// again in a pipeline of their own; the results are the same as from one `query` each.
+    public func queryEach(_ reads: [(sql: String, params: [PostgresBindable?])]) -> [Result<PostgresRows, Error>] {
+        precondition(!isInTransaction, "queryEach runs outside transactions")
+        var results = [Result<PostgresRows, Error>?](repeating: nil, count: reads.count)
+        var remaining = Array(reads.indices)
+        while let first = remaining.first {
+            if remaining.count == 1 {
+                results[first] = Result { try query(reads[first].sql, reads[first].params) }
+                break
+            }
+            var sent: [Int] = []
+            var commands: [PipelineCommand] = []
+            var statements: [PreparedStatement?] = []
+            for index in remaining {
+                do {
+                    statements.append(try prepared(reads[index].sql, reads[index].params))
+                    commands.append(.prepared(reads[index].sql, reads[index].params))
+                    sent.append(index)
+                } catch {
+                    results[index] = .failure(error)
+                }
+            }
+            remaining = []
+            do {
+                for (position, outcome) in try exchange(commands, statements, rowsOf: { _ in true }).enumerated() {
+                    let index = sent[position]
+                    switch outcome {
+                    case .rows(let rows): results[index] = .success(rows)
+                    case .done(let tag):
+                        results[index] = .success(PostgresRows(columns: PostgresColumns(names: []), values: [], commandTag: tag, affectedRows: 0))
+                    case .failed(let error): results[index] = .failure(error)
+                    case .aborted: remaining.append(index)
+                    }
+                }
+            } catch {
+                for index in sent { results[index] = .failure(error) }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    private enum Outcome {
+        case rows(PostgresRows)
+        case done(tag: String)
+        case failed(PostgresError)
+        /// Skipped by the server after an earlier command failed.
+        case aborted
+    }
+
+    /// One round trip: sends the commands and a sync, then reads every result up to the sync
+    /// point, one outcome per command. If the connection is lost on the way, the commands whose
+    /// results did not arrive fail with that error. Throws only when nothing could be sent.
+    private func exchange(
+        _ commands: [PipelineCommand], _ statements: [PreparedStatement?], rowsOf keep: (Int) -> Bool
+    ) throws -> [Outcome] {
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError.from(result: nil, connection: handle)
         }
@@ -111,41 +185,46 @@ extension PostgresConnection {
         }
         guard PQpipelineSync(handle) == 1 else { throw PostgresError.from(result: nil, connection: handle) }
 
-        var firstError: PostgresError?
-        var tag = ""
-        var rows: [PostgresRows] = []
-        var command = 0
+        var outcomes: [Outcome] = []
+        outcomes.reserveCapacity(commands.count)
         var separators = 0
         while true {
             guard let result = PQgetResult(handle) else {
                 // NULL ends one command's results; more than one per command means the connection is gone.
                 separators += 1
                 if separators > commands.count || PQstatus(handle) != CONNECTION_OK {
-                    throw firstError ?? PostgresError.from(result: nil, connection: handle)
+                    let lost = PostgresError.from(result: nil, connection: handle)
+                    return outcomes + Array(repeating: .failed(lost), count: max(0, commands.count - outcomes.count))
                 }
+                continue
+            }
+            let command = outcomes.count
+            guard command < commands.count || PQresultStatus(result) == PGRES_PIPELINE_SYNC else {
+                // A session that is going away may report its end once more; the NULL results
+                // that follow end the exchange above.
+                PQclear(result)
                 continue
             }
             switch PQresultStatus(result) {
             case PGRES_PIPELINE_SYNC:
                 PQclear(result)
-                if let firstError { throw firstError }
-                return (tag, rows)
+                return outcomes
             case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
-                tag = String(cString: PQcmdStatus(result))
-                if keep.contains(command), let statement = statements[command] {
-                    rows.append(materialize(result, of: statement))  // clears it
+                if keep(command), let statement = statements[command] {
+                    outcomes.append(.rows(materialize(result, of: statement)))  // clears it
                 } else {
+                    outcomes.append(.done(tag: String(cString: PQcmdStatus(result))))
                     PQclear(result)
                 }
             case PGRES_PIPELINE_ABORTED:
                 PQclear(result)
+                outcomes.append(.aborted)
             default:
                 let error = PostgresError.from(result: result, connection: handle)
                 PQclear(result)
                 if case .prepared(let sql, _) = commands[command] { forgetIfStale(sql, error) }
-                firstError = firstError ?? error
+                outcomes.append(.failed(error))
             }
-            command += 1
         }
     }
 }

@@ -65,6 +65,19 @@ public final class PostgresPool: Sendable {
         }
     }
 
+    /// One statement that only reads, outside a transaction. From a task on one of this pool's
+    /// threads it is sent in one round trip (libpq pipeline mode) together with the reads of
+    /// the tasks that thread runs next, as many as are queued: under concurrent load the
+    /// database and the pool thread then sleep and wake once per batch, not once per statement.
+    /// The result is the same as from `withConnection { try $0.query(sql, params) }`, which is
+    /// what runs from anywhere else.
+    public func read(_ sql: String, _ params: [PostgresBindable?] = []) async throws -> PostgresRows {
+        if let worker = PoolWorker.current, worker.core === core {
+            return try await withUnsafeThrowingContinuation { worker.queueRead(sql, params, $0) }
+        }
+        return try await withConnection { try $0.query(sql, params) }
+    }
+
     /// Readiness probe: a `SELECT 1` round trip through the pool.
     public func isHealthy() async -> Bool {
         do {

@@ -22,24 +22,20 @@ public enum AccountStore {
     public static func caller(forToken token: String, database: Database) async throws -> Caller? {
         guard Identifiers.looksLikeToken(token) else { return nil }
         let hash = Crypto.sha256(Array(token.utf8))
-        return try await database.read { connection in
-            let rows = try connection.query(
-                """
-                SELECT \(callerColumns), t.token_hash FROM api_tokens t JOIN accounts a USING (account_id)
-                WHERE t.token_hash = $1 AND t.revoked_at IS NULL
-                """, [hash])
-            guard let row = rows.first, Crypto.constantTimeEquals(try row.bytes("token_hash"), hash) else { return nil }
-            return try caller(from: row)
-        }
+        let rows = try await database.query(
+            """
+            SELECT \(callerColumns), t.token_hash FROM api_tokens t JOIN accounts a USING (account_id)
+            WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+            """, [hash])
+        guard let row = rows.first, Crypto.constantTimeEquals(try row.bytes("token_hash"), hash) else { return nil }
+        return try caller(from: row)
     }
 
     public static func caller(forCertificate fingerprint: String, database: Database) async throws -> Caller? {
-        try await database.read { connection in
-            let rows = try connection.query(
-                "SELECT \(callerColumns) FROM client_certificates c JOIN accounts a USING (account_id) WHERE c.fingerprint = $1",
-                [fingerprint.lowercased()])
-            return try rows.first.map(caller(from:))
-        }
+        let rows = try await database.query(
+            "SELECT \(callerColumns) FROM client_certificates c JOIN accounts a USING (account_id) WHERE c.fingerprint = $1",
+            [fingerprint.lowercased()])
+        return try rows.first.map(caller(from:))
     }
 
     public static func caller(accountId: String, _ connection: PostgresConnection) throws -> Caller? {

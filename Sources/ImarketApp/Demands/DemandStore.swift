@@ -41,8 +41,8 @@ enum DemandStore {
 
     /// One round trip for the common read: the demand, and whether a deadline transition is due
     /// for it at the database clock (then the caller takes the locking path instead).
-    static func loadUnlessDue(_ c: PostgresConnection, _ demandId: String) throws -> (demand: DemandRecord, due: Bool)? {
-        let rows = try c.query(loadUnlessDueSQL, [demandId])
+    static func loadUnlessDue(_ database: Database, _ demandId: String) async throws -> (demand: DemandRecord, due: Bool)? {
+        let rows = try await database.query(loadUnlessDueSQL, [demandId])
         guard let row = rows.first else { return nil }
         return (try DemandRecord(row: row), try row.optionalBool("deadline_due") ?? false)
     }

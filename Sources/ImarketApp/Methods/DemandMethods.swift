@@ -131,15 +131,13 @@ enum DemandMethods {
                      params: DemandIdParams.self, result: DemandView.self) { params, context in
             let viewer = Viewer(context.caller)
             // Fast path: one statement when no deadline is due (the usual case).
-            let current: DemandView? = try await context.services.database.read { c in
-                guard let (demand, due) = try DemandStore.loadUnlessDue(c, params.demandId) else {
-                    throw RPCError.notFound("No such demand", field: "demandId")
-                }
-                if due { return nil }
+            guard let (demand, due) = try await DemandStore.loadUnlessDue(context.services.database, params.demandId) else {
+                throw RPCError.notFound("No such demand", field: "demandId")
+            }
+            if !due {
                 guard viewer.mayRead(demand) else { throw RPCError.forbidden("Drafts are visible only to their purchaser and the admin") }
                 return DemandView(demand, viewer: viewer)
             }
-            if let current { return current }
             return try await context.services.database.transaction { c in
                 try DeadlineEngine.runDue(c, demandId: params.demandId, skipLocked: false)
                 guard let demand = try DemandStore.load(c, params.demandId) else {

@@ -14,6 +14,12 @@ public struct Database: Sendable {
         try await mapErrors { try await pool.withConnection(body) }
     }
 
+    /// One statement that only reads, outside a transaction; concurrent requests' reads share
+    /// round trips (`PostgresPool.read`).
+    public func query(_ sql: String, _ params: [PostgresBindable?] = []) async throws -> PostgresRows {
+        try await mapErrors { try await pool.read(sql, params) }
+    }
+
     /// A transaction with automatic, bounded retry on serialization failures and deadlocks.
     public func transaction<T: Sendable>(
         isolation: IsolationLevel = .readCommitted,

@@ -1,0 +1,92 @@
+import Foundation
+import ImarketPostgres
+import XCTest
+
+/// `PostgresPool.read`: reads of tasks on one pool thread share a round trip, and each still gets
+/// exactly its own result or error. Each test holds the pool's only thread in a statement while
+/// the readers queue up, so that they are sure to meet in one batch.
+final class SharedReadTests: PostgresTestCase {
+    /// Starts `count` readers on the pool's executor while its only thread is busy; returns their
+    /// results in order.
+    private func readTogether(
+        _ pool: PostgresPool, count: Int, _ read: @escaping @Sendable (Int) -> (String, [PostgresBindable?])
+    ) async throws -> [Result<PostgresRows, Error>] {
+        let holder = Task(executorPreference: pool.taskExecutor) {
+            try await pool.withConnection { try $0.query("SELECT pg_sleep(0.3)") }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let results = await withTaskGroup(of: (Int, Result<PostgresRows, Error>).self) { group in
+            for index in 0..<count {
+                group.addTask(executorPreference: pool.taskExecutor) {
+                    let (sql, params) = read(index)
+                    do { return (index, .success(try await pool.read(sql, params))) } catch { return (index, .failure(error)) }
+                }
+            }
+            var results = [Result<PostgresRows, Error>?](repeating: nil, count: count)
+            for await (index, result) in group { results[index] = result }
+            return results.map { $0! }
+        }
+        _ = try await holder.value
+        return results
+    }
+
+    func testConcurrentReadsShareRoundTripsAndEachGetsItsOwnRows() async throws {
+        let pool = try makePool(size: 1, taskWaitLimit: .seconds(10))
+        // now() is the start of the (implicit) transaction: one value per round trip.
+        let results = try await readTogether(pool, count: 50) { index in
+            ("SELECT $1::int8 * 2 AS n, now()::text AS started", [index])
+        }
+        var starts = Set<String>()
+        for (index, result) in results.enumerated() {
+            let row = try result.get()[0]
+            XCTAssertEqual(try row.int("n"), index * 2)
+            starts.insert(try row.string("started"))
+        }
+        // At most 32 reads per round trip: 50 readers take two (three if the first ran alone).
+        XCTAssertLessThanOrEqual(starts.count, 3, "the reads did not share round trips")
+    }
+
+    func testAFailingReadFailsAloneAndTheReadsAfterItAreSentAgain() async throws {
+        let pool = try makePool(size: 1, taskWaitLimit: .seconds(10))
+        let results = try await readTogether(pool, count: 10) { index in
+            switch index {
+            case 3: return ("SELECT 100 / $1::int8 AS n", [0])  // fails when it runs: 22012
+            case 6: return ("SELECT no_such_column AS n", [])  // fails to prepare: 42703
+            default: return ("SELECT 100 / $1::int8 AS n", [index + 1])
+            }
+        }
+        for (index, result) in results.enumerated() {
+            switch index {
+            case 3, 6:
+                XCTAssertThrowsError(try result.get()) { error in
+                    XCTAssertEqual((error as? PostgresError)?.sqlState, index == 3 ? "22012" : "42703")
+                }
+            default:
+                XCTAssertEqual(try result.get()[0].int("n"), 100 / (index + 1), "read \(index)")
+            }
+        }
+    }
+
+    func testAConnectionLostInABatchFailsTheReadsWithoutAnswerAndThePoolReconnects() async throws {
+        let pool = try makePool(size: 1, taskWaitLimit: .seconds(10))
+        let results = try await readTogether(pool, count: 5) { index in
+            index == 2
+                ? ("SELECT pg_terminate_backend(pg_backend_pid()) AS n", [])
+                : ("SELECT $1::int8 AS n", [index])
+        }
+        for index in 0..<2 { XCTAssertEqual(try results[index].get()[0].int("n"), index, "answered before the loss") }
+        for index in 2..<5 { XCTAssertThrowsError(try results[index].get(), "read \(index) got an answer from a dead session") }
+        let after = try await Task(executorPreference: pool.taskExecutor) {
+            try await pool.read("SELECT 7 AS n")[0].int("n")
+        }.value
+        XCTAssertEqual(after, 7)
+    }
+
+    func testAReadFromOutsideThePoolRunsOnItsOwn() async throws {
+        let pool = try makePool(size: 2)
+        let rows = try await pool.read("SELECT $1::text AS s", ["outside"])
+        XCTAssertEqual(try rows[0].string("s"), "outside")
+        let error = await expectPostgresError { try await pool.read("SELECT 1 / 0 AS n") }
+        XCTAssertEqual(error?.sqlState, "22012")
+    }
+}
