@@ -103,8 +103,8 @@ final class PoolWorker: @unchecked Sendable {
             results = Array(repeating: .failure(error), count: batch.count)
         }
         // The resumed tasks are the oldest requests in the pool, most of them one encoding away
-        // from their answer: they run here and now, ahead of the queue (`PoolTaskExecutor`
-        // hands them back through `takeResumed`), which keeps the latency tail short.
+        // from their answer: they run here and now, ahead of the queue (`PoolTaskExecutor` hands
+        // them back through `keepResumed`), without a trip through the shared queue's lock.
         resuming = true
         for (read, result) in zip(batch, results) { read.continuation.resume(with: result) }
         resuming = false
