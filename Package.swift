@@ -101,6 +101,6 @@ let package = Package(
         .testTarget(name: "ImarketTLSTests", dependencies: ["ImarketTLS", "ImarketTestSupport",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "ImarketPostgresTests", dependencies: ["ImarketPostgres", "ImarketTestSupport", "ImarketTLS"]),
-        .testTarget(name: "ImarketIntegrationTests", dependencies: ["ImarketTestSupport", "ImarketJSONRPC", "ImarketTLS", "ImarketDomain", "ImarketPostgres"]),
+        .testTarget(name: "ImarketIntegrationTests", dependencies: ["ImarketApp", "ImarketTestSupport", "ImarketJSONRPC", "ImarketTLS", "ImarketDomain", "ImarketPostgres"]),
     ]
 )

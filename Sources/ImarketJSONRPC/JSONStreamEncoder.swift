@@ -140,6 +140,9 @@ final class JSONStreamSink {
         } else if let direct = value as? any JSONDirectEncodable, let json = direct.directJSON {
             try beginValue(level: level)
             json.serialize(into: &bytes)
+        } else if let writable = value as? any JSONObjectWritable {
+            try beginValue(level: level)
+            try JSONObjectWriter.write(writable, into: &bytes)
         } else {
             let encoder = JSONStreamValueEncoder(sink: self, level: level, codingPath: path())
             try value.encode(to: encoder)

@@ -39,7 +39,7 @@ final class OpenRPCTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: metaSchema) else { throw XCTSkip("no meta-schema at \(metaSchema)") }
         let doc = SampleAPI.engine().openRPCDocument
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("openrpc-\(UUID().uuidString).json").path
-        FileManager.default.createFile(atPath: path, contents: Data(doc.serialized()))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(doc.serialized())), "could not write \(path)")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let script = """
             import json, sys, jsonschema

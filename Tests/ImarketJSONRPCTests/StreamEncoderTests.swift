@@ -156,4 +156,53 @@ final class StreamEncoderTests: XCTestCase {
         }
         XCTAssertThrowsError(try JSONStreamEncoder.encode([Failing()])) { XCTAssertTrue($0 is Failing.Oops) }
     }
+
+    /// `writeMembers` is what the stream writes, wherever the value sits (top level, array
+    /// element, object member), while the tree encoder keeps using `Encodable`; every member
+    /// kind writes what `Encodable` (with `NullEncodable` for optionals) would.
+    func testObjectWritableTypesWriteTheirOwnMembers() throws {
+        struct Written: JSONObjectWritable {
+            var text = "é \"q\"\n"
+            var noText: String? = nil
+            var count = -3
+            var fen: Int64? = .max
+            var noFen: Int64? = nil
+            var raw: JSONValue = ["a": [1, "b", .null]]
+            var nested: [Inner]? = [Inner(a: 1, b: "x", c: nil)]
+            var noNested: Inner? = nil
+            var marker = "encodable"
+
+            enum CodingKeys: String, CodingKey { case text, noText, count, fen, noFen, raw, nested, noNested, marker }
+            func encode(to e: any Encoder) throws {
+                var c = e.container(keyedBy: CodingKeys.self)
+                try c.encode(text, forKey: .text)
+                try c.encode(NullEncodable(wrappedValue: noText), forKey: .noText)
+                try c.encode(count, forKey: .count)
+                try c.encode(NullEncodable(wrappedValue: fen), forKey: .fen)
+                try c.encode(NullEncodable(wrappedValue: noFen), forKey: .noFen)
+                try c.encode(raw, forKey: .raw)
+                try c.encode(NullEncodable(wrappedValue: nested), forKey: .nested)
+                try c.encode(NullEncodable(wrappedValue: noNested), forKey: .noNested)
+                try c.encode(marker, forKey: .marker)
+            }
+
+            func writeMembers(to object: inout JSONObjectWriter) throws {
+                object.member("text", text)
+                object.member("noText", noText)
+                object.member("count", count)
+                object.member("fen", fen)
+                object.member("noFen", noFen)
+                object.member("raw", raw)
+                try object.member("nested", encoding: nested)
+                try object.member("noNested", encoding: noNested)
+                object.member("marker", "written")
+            }
+        }
+        let expected = #"{"text":"é \"q\"\n","noText":null,"count":-3,"fen":9223372036854775807,"noFen":null,"#
+            + #""raw":{"a":[1,"b",null]},"nested":[{"a":1,"b":"x"}],"noNested":null,"marker":"#
+        XCTAssertEqual(String(decoding: try JSONStreamEncoder.encode(Written()), as: UTF8.self), expected + #""written"}"#)
+        XCTAssertEqual(String(decoding: try JSONValueEncoder().encode(Written()).serialized(), as: UTF8.self), expected + #""encodable"}"#)
+        XCTAssertEqual(String(decoding: try JSONStreamEncoder.encode(["k": [Written()]]), as: UTF8.self),
+                       #"{"k":["# + expected + #""written"}]}"#)
+    }
 }

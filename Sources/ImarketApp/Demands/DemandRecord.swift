@@ -54,7 +54,9 @@ struct DemandRecord: Sendable {
         if let p = try row.optionalInt("weight_price"), let q = try row.optionalInt("weight_quality") {
             weights = WeightsInput(price: p, quality: q)
         }
-        let excluded = try JSONValueDecoder().decode([ExcludedAgency].self, from: try json("excluded_agencies"))
+        // Almost always empty: the decoder's pass is skipped then (it cost as much as the row's other columns).
+        let excluded = try row.optionalString("excluded_agencies") == "[]"
+            ? [] : try JSONValueDecoder().decode([ExcludedAgency].self, from: try json("excluded_agencies"))
         input = DemandInput(
             title: try row.string("title"), serviceType: try row.string("service_type"),
             description: try row.string("description"), budgetFen: try row.int64("budget_fen"),

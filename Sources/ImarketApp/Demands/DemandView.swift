@@ -68,3 +68,38 @@ struct DemandView: Codable, Sendable {
         award = d.award
     }
 }
+
+/// Written member by member on every `demand.get` and for each demand of a search page; the
+/// same bytes as the synthesized `Encodable` (`DemandViewEncodingTests` compares them).
+extension DemandView: JSONObjectWritable {
+    func writeMembers(to object: inout JSONObjectWriter) throws {
+        object.member("demandId", demandId)
+        object.member("purchaserId", purchaserId)
+        object.member("purchaserName", purchaserName)
+        object.member("title", title)
+        object.member("serviceType", serviceType)
+        object.member("description", description)
+        object.member("budgetFen", budgetFen)
+        object.member("minPriceFen", minPriceFen)
+        object.member("fundSource", fundSource.rawValue)
+        object.member("fiscalFen", fiscalFen)
+        object.member("selectionMethod", selectionMethod.rawValue)
+        object.member("directAgencyId", directAgencyId)
+        object.member("directReason", directReason)
+        try object.member("compositeWeights", encoding: compositeWeights)
+        object.member("regionRestriction", regionRestriction)
+        try object.member("excludedAgencies", encoding: excludedAgencies)
+        object.member("servicePeriodDays", servicePeriodDays)
+        object.member("biddingClosesAt", biddingClosesAt)
+        object.member("status", status)
+        object.member("createdAt", createdAt)
+        object.member("publishedAt", publishedAt)
+        object.member("closedAt", closedAt)
+        object.member("failureReason", failureReason)
+        object.member("revision", revision)
+        object.member("amendments", amendments)
+        object.member("drawCommitment", drawCommitment)
+        object.member("bidCount", bidCount)
+        object.member("award", award)
+    }
+}
