@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 
-
 /// One pool thread and the connection it owns for its whole life.
 ///
 /// Because the connection belongs to the thread, a task that already runs on a pool thread
@@ -85,7 +84,7 @@ final class PoolWorker: @unchecked Sendable {
     }
 
     /// Runs the tasks already queued first (under load they usually read too), then sends every
-    /// read in one pipeline and resumes their tasks, which are queued on the pool again.
+    /// read in one pipeline, resumes the readers and runs them on.
     private func sendReads() {
         var ran = 0
         while reads.count < Self.readBatchLimit, ran < Self.readBatchLimit, let job = core.nextQueuedTask() {

@@ -162,7 +162,8 @@ extension PostgresConnection {
 
     /// One round trip: sends the commands and a sync, then reads every result up to the sync
     /// point, one outcome per command. If the connection is lost on the way, the commands whose
-    /// results did not arrive fail with that error. Throws only when nothing could be sent.
+    /// results did not arrive fail with that error. Throws when the commands could not all be
+    /// sent (the pipeline is then left unfinished and the session discarded).
     private func exchange(
         _ commands: [PipelineCommand], _ statements: [PreparedStatement?], rowsOf keep: (Int) -> Bool
     ) throws -> [Outcome] {
