@@ -32,6 +32,10 @@ final class SealedBidTests: IntegrationTestCase {
         let bidA = try bid(a.client, demandId, 4_918_273, proposal: proposalA)
         let bidB = try bid(b.client, demandId, 3_827_164, proposal: proposalB)
         let secrets = [bidA, bidB, "4918273", "3827164", proposalA, proposalB, a.agencyId, b.agencyId, "甲检测", "乙检测"]
+        // A withdrawn bid is not counted in bidCount.
+        let withdrawer = try makeApprovedAgency(name: "丁检测机构有限公司")
+        let bidD = try bid(withdrawer.client, demandId, 4_000_000, proposal: "丁方案")
+        _ = try withdrawer.client.result("bid.withdraw", ["bidId": .string(bidD)])
 
         // bid.list: each agency only its own; everybody else refused.
         let ownA = try a.client.result("bid.list", ["demandId": .string(demandId)])
@@ -77,12 +81,15 @@ final class SealedBidTests: IntegrationTestCase {
         // After closing: agency, price and status public; proposals only where allowed.
         _ = try waitForStatus(purchaser, demandId, "publicity")
         for (label, client, privileged) in viewers {
+            XCTAssertEqual(try client.result("demand.get", ["demandId": .string(demandId)])["bidCount"]?.int64Value, 2,
+                           "bidCount is public after closing (\(label))")
             let list = try client.result("bid.list", ["demandId": .string(demandId)])
             let items = try XCTUnwrap(list["items"]?.arrayValue, label)
-            XCTAssertEqual(Set(items.compactMap { $0["bidId"]?.stringValue }), [bidA, bidB], label)
-            XCTAssertEqual(Set(items.compactMap { $0["priceFen"]?.int64Value }), [4_918_273, 3_827_164], label)
-            XCTAssertEqual(Set(items.compactMap { $0["agencyId"]?.stringValue }), [a.agencyId, b.agencyId], label)
-            XCTAssertTrue(items.allSatisfy { $0["status"]?.stringValue == "submitted" }, label)
+            let live = items.filter { $0["status"]?.stringValue == "submitted" }
+            XCTAssertEqual(Set(live.compactMap { $0["bidId"]?.stringValue }), [bidA, bidB], label)
+            XCTAssertEqual(Set(live.compactMap { $0["priceFen"]?.int64Value }), [4_918_273, 3_827_164], label)
+            XCTAssertEqual(Set(live.compactMap { $0["agencyId"]?.stringValue }), [a.agencyId, b.agencyId], label)
+            XCTAssertEqual(items.count, live.count + (items.contains { $0["bidId"]?.stringValue == bidD } ? 1 : 0), label)
             for item in items {
                 if privileged {
                     XCTAssertNotNil(item["proposal"]?.stringValue, label)

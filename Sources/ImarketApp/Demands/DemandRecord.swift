@@ -23,12 +23,21 @@ struct DemandRecord: Sendable {
     var drawCommitment: String?
     var award: JSONValue
     var publicityEndsAt: Date?
-    var bidCount: Int
+    /// Bids not withdrawn; nil when the statement did not count them (`uncountedColumns`).
+    var bidCount: Int?
     /// `coalesce(published_at, created_at)` as PostgreSQL text: the exact paging key.
     var sortKey: String
 
     /// The columns `init(row:)` reads; `d` is demands, `p` purchasers.
-    static let columns = """
+    static let columns = baseColumns + ",\n" + """
+        (SELECT count(*) FROM bids b WHERE b.demand_id = d.demand_id AND b.status <> 'withdrawn') AS bid_count
+        """
+    /// The same without counting the bids (`bidCount` nil), for readers who may not see the
+    /// count (`Viewer.showsBidCount`): the count's subquery is about a quarter of the database's
+    /// work for the whole read.
+    static let uncountedColumns = baseColumns + ", NULL::bigint AS bid_count"
+
+    private static let baseColumns = """
         d.demand_id, d.purchaser_id, p.name AS purchaser_name, p.region_code AS purchaser_region, d.title, d.service_type, d.description,
         d.budget_fen, d.min_price_fen, d.fund_source, d.fiscal_fen, d.selection_method, d.direct_agency_id,
         d.direct_reason, d.weight_price, d.weight_quality, d.region_restriction,
@@ -36,7 +45,6 @@ struct DemandRecord: Sendable {
         d.status, d.created_at, d.published_at,
         d.closed_at, d.failure_reason, d.revision, d.amendments::text AS amendments, d.draw_secret,
         d.draw_commitment, d.award::text AS award, d.publicity_ends_at,
-        (SELECT count(*) FROM bids b WHERE b.demand_id = d.demand_id AND b.status <> 'withdrawn') AS bid_count,
         coalesce(d.published_at, d.created_at)::text AS sort_key
         """
 
@@ -80,8 +88,8 @@ struct DemandRecord: Sendable {
         drawCommitment = try row.optionalString("draw_commitment")
         award = try json("award")
         publicityEndsAt = try row.optionalDate("publicity_ends_at")
-        bidCount = Int(try row.int64("bid_count"))
         sortKey = try row.string("sort_key")
+        bidCount = try row.optionalInt64("bid_count").map { Int($0) }
     }
 
     var selectionInputWeights: CompositeWeights? {
@@ -103,6 +111,15 @@ struct Viewer: Sendable {
 
     /// Owner, admin and overseers: see bid counts while sealed and proposals after closing.
     func isPrivileged(for demand: DemandRecord) -> Bool { owns(demand) || role == .admin || role == .overseer }
+
+    /// Admins and overseers see the count of every demand that has one; others depend on the demand.
+    var alwaysSeesBidCount: Bool { role == .admin || role == .overseer }
+
+    /// API section 8: the count of a published demand, to everyone once it has closed and to the
+    /// privileged while sealed.
+    func showsBidCount(of demand: DemandRecord) -> Bool {
+        demand.status != .draft && (demand.status.isClosed || isPrivileged(for: demand))
+    }
 
     func mayRead(_ demand: DemandRecord) -> Bool {
         demand.status != .draft || owns(demand) || role == .admin

@@ -32,19 +32,36 @@ enum DemandStore {
         "SELECT \(DemandRecord.columns) FROM demands d JOIN purchasers p USING (purchaser_id) WHERE d.demand_id = $1 \(lock.rawValue)"
     }
 
-    private static let loadUnlessDueSQL = """
-        SELECT \(DemandRecord.columns),
+    private static let loadUnlessDueSQL = (counted: makeLoadUnlessDueSQL(DemandRecord.columns),
+                                           uncounted: makeLoadUnlessDueSQL(DemandRecord.uncountedColumns))
+
+    private static func makeLoadUnlessDueSQL(_ columns: String) -> String {
+        """
+        SELECT \(columns),
                ((d.status = 'open' AND d.bidding_closes_at <= clock_timestamp())
                 OR (d.status = 'publicity' AND d.publicity_ends_at <= clock_timestamp())) AS deadline_due
           FROM demands d JOIN purchasers p USING (purchaser_id) WHERE d.demand_id = $1
         """
+    }
+
+    private static let countBidsSQL = "SELECT count(*) AS n FROM bids WHERE demand_id = $1 AND status <> 'withdrawn'"
 
     /// One round trip for the common read: the demand, and whether a deadline transition is due
-    /// for it at the database clock (then the caller takes the locking path instead).
-    static func loadUnlessDue(_ database: Database, _ demandId: String) async throws -> (demand: DemandRecord, due: Bool)? {
-        let rows = try await database.query(loadUnlessDueSQL, [demandId])
-        guard let row = rows.first else { return nil }
-        return (try DemandRecord(row: row), try row.optionalBool("deadline_due") ?? false)
+    /// for it at the database clock (then the caller takes the locking path instead). Bids are
+    /// counted only when `viewer` will see the count: in the same statement for admins and
+    /// overseers, in a second read for an owner or a closed demand, not at all for an open
+    /// demand read by anyone else (the public read path).
+    static func loadUnlessDue(_ database: Database, _ demandId: String,
+                              for viewer: Viewer) async throws -> (demand: DemandRecord, due: Bool)? {
+        let sql = viewer.alwaysSeesBidCount ? loadUnlessDueSQL.counted : loadUnlessDueSQL.uncounted
+        guard let row = try await database.query(sql, [demandId]).first else { return nil }
+        var demand = try DemandRecord(row: row)
+        let due = try row.optionalBool("deadline_due") ?? false
+        if demand.bidCount == nil, !due, viewer.showsBidCount(of: demand) {
+            let count = try await database.query(countBidsSQL, [demandId]).first?.int64("n") ?? 0
+            demand.bidCount = Int(count)
+        }
+        return (demand, due)
     }
 
     /// Loads a demand the caller may act on as its owner (admin too when `adminMay`).

@@ -64,7 +64,7 @@ struct DemandView: Codable, Sendable {
         revision = d.revision
         amendments = d.amendments
         drawCommitment = d.drawCommitment
-        bidCount = (d.status.isClosed || viewer.isPrivileged(for: d)) && d.status != .draft ? d.bidCount : nil
+        bidCount = viewer.showsBidCount(of: d) ? d.bidCount : nil
         award = d.award
     }
 }

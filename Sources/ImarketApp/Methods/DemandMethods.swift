@@ -131,7 +131,7 @@ enum DemandMethods {
                      params: DemandIdParams.self, result: DemandView.self) { params, context in
             let viewer = Viewer(context.caller)
             // Fast path: one statement when no deadline is due (the usual case).
-            guard let (demand, due) = try await DemandStore.loadUnlessDue(context.services.database, params.demandId) else {
+            guard let (demand, due) = try await DemandStore.loadUnlessDue(context.services.database, params.demandId, for: viewer) else {
                 throw RPCError.notFound("No such demand", field: "demandId")
             }
             if !due {
