@@ -7,6 +7,10 @@ public final class PostgresConnection {
     let handle: OpaquePointer
     /// SQL text → server-side prepared statement, with its result columns once seen.
     private var statements: [String: PreparedStatement] = [:]
+    /// The last statement looked up: a batch of shared reads runs one statement many times, and
+    /// comparing a `static let` SQL text with itself is a pointer check where hashing it (a few
+    /// hundred bytes) is not.
+    private var lastStatement: (sql: String, statement: PreparedStatement)?
     /// Statements queued by `executeAtCommit` for the open transaction.
     var atCommit: [(sql: String, params: [PostgresBindable?])] = []
     /// A BEGIN not sent yet: it goes with the transaction's first statement.
@@ -158,10 +162,15 @@ public final class PostgresConnection {
     func markPoisoned() { isPoisoned = true }
 
     func prepared(_ sql: String, _ params: [PostgresBindable?]) throws -> PreparedStatement {
-        if let statement = statements[sql] { return statement }
+        if let last = lastStatement, last.sql == sql { return last.statement }
+        if let statement = statements[sql] {
+            lastStatement = (sql, statement)
+            return statement
+        }
         if statements.count >= Self.statementCacheLimit, pendingBegin == nil, PQtransactionStatus(handle) == PQTRANS_IDLE {
             try simpleQuery("DEALLOCATE ALL")
             statements.removeAll()
+            lastStatement = nil
         }
         nextStatementNumber += 1
         let name = "imarket_\(nextStatementNumber)"
@@ -173,6 +182,7 @@ public final class PostgresConnection {
         PQclear(try check(result))
         let statement = PreparedStatement(name: name)
         statements[sql] = statement
+        lastStatement = (sql, statement)
         return statement
     }
 

@@ -1,17 +1,41 @@
 /// Column names of one result, shared by all its rows; the name index is built once.
 public final class PostgresColumns: Sendable {
     public let names: [String]
-    private let indexByName: [String: Int]
+    /// Open addressing on an FNV-1a hash of the name: a row is decoded by name, column after
+    /// column, and `String`'s seeded hashing cost as much as the rest of the decoding.
+    private let slots: [Int32]
+    private let mask: Int
 
     init(names: [String]) {
         self.names = names
-        var index = [String: Int]()
-        for (position, name) in names.enumerated() where index[name] == nil { index[name] = position }
-        indexByName = index
+        var capacity = 8
+        while capacity < names.count * 2 { capacity *= 2 }
+        var slots = [Int32](repeating: -1, count: capacity)
+        for (position, name) in names.enumerated() {
+            var slot = Self.hash(name) & (capacity - 1)
+            while slots[slot] >= 0, names[Int(slots[slot])] != name { slot = (slot + 1) & (capacity - 1) }
+            if slots[slot] < 0 { slots[slot] = Int32(position) }   // the first of duplicate names wins
+        }
+        self.slots = slots
+        mask = capacity - 1
     }
 
     /// The first column with this name, like libpq's PQfnumber on a lower-case name.
-    public func index(of name: String) -> Int? { indexByName[name] }
+    public func index(of name: String) -> Int? {
+        var slot = Self.hash(name) & mask
+        while true {
+            let position = Int(slots[slot])
+            if position < 0 { return nil }
+            if names[position] == name { return position }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private static func hash(_ name: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 32))
+    }
 }
 
 /// A fully materialized result. Values are copied out of the PGresult before it is

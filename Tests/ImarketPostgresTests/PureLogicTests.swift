@@ -26,6 +26,21 @@ final class PureLogicTests: XCTestCase {
     }
 
 
+    func testColumnIndexFindsEveryNameAndTheFirstOfDuplicates() {
+        // 40 names (the table grows past its initial 8 slots), short and long ones, a duplicate.
+        var names = (0..<38).map { $0 % 2 == 0 ? "c\($0)" : "a_rather_long_column_name_\($0)" }
+        names += ["c4", "名称"]
+        let columns = PostgresColumns(names: names)
+        for (position, name) in names.enumerated() where name != "c4" || position == 4 {
+            XCTAssertEqual(columns.index(of: name), position, name)
+        }
+        XCTAssertEqual(columns.index(of: "c4"), 4, "the first of two columns with one name")
+        for missing in ["", "c", "c38", "C0", "a_rather_long_column_name_2", "名"] {
+            XCTAssertNil(columns.index(of: missing), missing)
+        }
+        XCTAssertNil(PostgresColumns(names: []).index(of: "x"))
+    }
+
     func testWaiterQueueIsFIFOAndExpiresFromTheHead() {
         var queue = WaiterQueue<String>()
         queue.enqueue(id: 1, deadline: 100, job: "a")
