@@ -8,7 +8,7 @@ import XCTest
 final class EmbeddedClusterTests: PostgresTestCase {
     private var root = ""
 
-    override func setUp() async throws {
+    @concurrent override func setUp() async throws {
         try await super.setUp()
         var template = Array("/tmp/imarket-ec-XXXXXX".utf8CString)
         root = String(cString: try XCTUnwrap(mkdtemp(&template)))
@@ -17,7 +17,7 @@ final class EmbeddedClusterTests: PostgresTestCase {
 
     private var socketDirectories: [String] = []
 
-    override func tearDown() async throws {
+    @concurrent override func tearDown() async throws {
         try await super.tearDown()
         try? FileManager.default.removeItem(atPath: root)
         for directory in socketDirectories { try? FileManager.default.removeItem(atPath: directory) }

@@ -34,7 +34,7 @@ class PostgresTestCase: XCTestCase {
         return pool
     }
 
-    override func tearDown() async throws {
+    @concurrent override func tearDown() async throws {
         for pool in pools { await pool.shutdownGracefully() }
         pools.removeAll()
         try await super.tearDown()
