@@ -15,9 +15,10 @@ public protocol JSONObjectWritable: Encodable {
 /// `NullEncodable` does; a member that the `Encodable` conformance leaves out when nil must be
 /// left out by the caller too.
 public struct JSONObjectWriter {
-    var bytes: [UInt8]
-    private var isEmpty = true
+    @usableFromInline var bytes: [UInt8]
+    @usableFromInline var isEmpty = true
 
+    @usableFromInline
     init(bytes: [UInt8]) { self.bytes = bytes }
 
     public mutating func member(_ key: StaticString, _ value: String) {
@@ -45,6 +46,31 @@ public struct JSONObjectWriter {
         value.serialize(into: &bytes)
     }
 
+    /// A member that writes its own object too (nil as `null`), without the stream encoder's
+    /// set-up and its dynamic casts. Inlinable, as the array form, so that the caller's module
+    /// specializes them: unspecialized, the array's iteration looked up generic metadata at run
+    /// time on every call.
+    @inlinable
+    public mutating func member(_ key: StaticString, _ value: (some JSONObjectWritable)?) throws {
+        guard let value else { return writeNull(key) }
+        writeKey(key)
+        try Self.write(value, into: &bytes)
+    }
+
+    /// An array of such objects.
+    @inlinable
+    public mutating func member(_ key: StaticString, _ values: [some JSONObjectWritable]) throws {
+        writeKey(key)
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for value in values {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            try Self.write(value, into: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     /// Any other member, through the stream encoder (nil as `null`).
     public mutating func member<T: Encodable>(_ key: StaticString, encoding value: T?) throws {
         guard let value else { return writeNull(key) }
@@ -52,14 +78,16 @@ public struct JSONObjectWriter {
         bytes += try JSONStreamEncoder.encode(value)
     }
 
-    private mutating func writeNull(_ key: StaticString) {
+    @usableFromInline
+    mutating func writeNull(_ key: StaticString) {
         writeKey(key)
         bytes.append(contentsOf: "null".utf8)
     }
 
     /// Keys are the type's own literal member names; they are written as they are, so one that
     /// would need escaping is a programming error.
-    private mutating func writeKey(_ key: StaticString) {
+    @usableFromInline
+    mutating func writeKey(_ key: StaticString) {
         if !isEmpty { bytes.append(UInt8(ascii: ",")) }
         isEmpty = false
         bytes.append(UInt8(ascii: "\""))
@@ -71,6 +99,7 @@ public struct JSONObjectWriter {
     }
 
     /// `{` + the members + `}` appended to `bytes`.
+    @usableFromInline
     static func write(_ value: some JSONObjectWritable, into bytes: inout [UInt8]) throws {
         var writer = JSONObjectWriter(bytes: [])
         swap(&writer.bytes, &bytes)

@@ -170,9 +170,18 @@ final class StreamEncoderTests: XCTestCase {
             var raw: JSONValue = ["a": [1, "b", .null]]
             var nested: [Inner]? = [Inner(a: 1, b: "x", c: nil)]
             var noNested: Inner? = nil
+            var own: Own? = Own(n: 2)
+            var noOwn: Own? = nil
+            var owns = [Own(n: 3), Own(n: 4)]
+            var noOwns: [Own] = []
             var marker = "encodable"
 
-            enum CodingKeys: String, CodingKey { case text, noText, count, fen, noFen, raw, nested, noNested, marker }
+            struct Own: JSONObjectWritable {
+                var n: Int
+                func writeMembers(to object: inout JSONObjectWriter) throws { object.member("n", n) }
+            }
+
+            enum CodingKeys: String, CodingKey { case text, noText, count, fen, noFen, raw, nested, noNested, own, noOwn, owns, noOwns, marker }
             func encode(to e: any Encoder) throws {
                 var c = e.container(keyedBy: CodingKeys.self)
                 try c.encode(text, forKey: .text)
@@ -183,6 +192,10 @@ final class StreamEncoderTests: XCTestCase {
                 try c.encode(raw, forKey: .raw)
                 try c.encode(NullEncodable(wrappedValue: nested), forKey: .nested)
                 try c.encode(NullEncodable(wrappedValue: noNested), forKey: .noNested)
+                try c.encode(NullEncodable(wrappedValue: own), forKey: .own)
+                try c.encode(NullEncodable(wrappedValue: noOwn), forKey: .noOwn)
+                try c.encode(owns, forKey: .owns)
+                try c.encode(noOwns, forKey: .noOwns)
                 try c.encode(marker, forKey: .marker)
             }
 
@@ -195,11 +208,16 @@ final class StreamEncoderTests: XCTestCase {
                 object.member("raw", raw)
                 try object.member("nested", encoding: nested)
                 try object.member("noNested", encoding: noNested)
+                try object.member("own", own)
+                try object.member("noOwn", noOwn)
+                try object.member("owns", owns)
+                try object.member("noOwns", noOwns)
                 object.member("marker", "written")
             }
         }
         let expected = #"{"text":"é \"q\"\n","noText":null,"count":-3,"fen":9223372036854775807,"noFen":null,"#
-            + #""raw":{"a":[1,"b",null]},"nested":[{"a":1,"b":"x"}],"noNested":null,"marker":"#
+            + #""raw":{"a":[1,"b",null]},"nested":[{"a":1,"b":"x"}],"noNested":null,"own":{"n":2},"noOwn":null,"#
+            + #""owns":[{"n":3},{"n":4}],"noOwns":[],"marker":"#
         XCTAssertEqual(String(decoding: try JSONStreamEncoder.encode(Written()), as: UTF8.self), expected + #""written"}"#)
         XCTAssertEqual(String(decoding: try JSONValueEncoder().encode(Written()).serialized(), as: UTF8.self), expected + #""encodable"}"#)
         XCTAssertEqual(String(decoding: try JSONStreamEncoder.encode(["k": [Written()]]), as: UTF8.self),

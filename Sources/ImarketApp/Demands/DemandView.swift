@@ -86,9 +86,9 @@ extension DemandView: JSONObjectWritable {
         object.member("selectionMethod", selectionMethod.rawValue)
         object.member("directAgencyId", directAgencyId)
         object.member("directReason", directReason)
-        try object.member("compositeWeights", encoding: compositeWeights)
+        try object.member("compositeWeights", compositeWeights)
         object.member("regionRestriction", regionRestriction)
-        try object.member("excludedAgencies", encoding: excludedAgencies)
+        try object.member("excludedAgencies", excludedAgencies)
         object.member("servicePeriodDays", servicePeriodDays)
         object.member("biddingClosesAt", biddingClosesAt)
         object.member("status", status)
@@ -101,5 +101,19 @@ extension DemandView: JSONObjectWritable {
         object.member("drawCommitment", drawCommitment)
         object.member("bidCount", bidCount)
         object.member("award", award)
+    }
+}
+
+extension WeightsInput: JSONObjectWritable {
+    func writeMembers(to object: inout JSONObjectWriter) throws {
+        object.member("price", price)
+        object.member("quality", quality)
+    }
+}
+
+extension ExcludedAgency: JSONObjectWritable {
+    func writeMembers(to object: inout JSONObjectWriter) throws {
+        object.member("agencyId", agencyId)
+        object.member("reason", reason)
     }
 }
