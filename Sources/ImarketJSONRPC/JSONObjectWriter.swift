@@ -31,11 +31,13 @@ public struct JSONObjectWriter {
         member(key, value)
     }
 
+    @inlinable
     public mutating func member(_ key: StaticString, _ value: some FixedWidthInteger) {
         writeKey(key)
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    @inlinable
     public mutating func member(_ key: StaticString, _ value: (some FixedWidthInteger)?) {
         guard let value else { return writeNull(key) }
         member(key, value)
@@ -47,9 +49,9 @@ public struct JSONObjectWriter {
     }
 
     /// A member that writes its own object too (nil as `null`), without the stream encoder's
-    /// set-up and its dynamic casts. Inlinable, as the array form, so that the caller's module
-    /// specializes them: unspecialized, the array's iteration looked up generic metadata at run
-    /// time on every call.
+    /// set-up and its dynamic casts. The generic members are inlinable so that the caller's
+    /// module specializes them: unspecialized, each call looked up generic metadata (an
+    /// optional's, an array's iterator's) at run time.
     @inlinable
     public mutating func member(_ key: StaticString, _ value: (some JSONObjectWritable)?) throws {
         guard let value else { return writeNull(key) }

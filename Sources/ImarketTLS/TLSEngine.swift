@@ -135,10 +135,11 @@ final class TLSEngine {
     }
 
     /// Encrypts all of `bytes` into the write BIO. With memory BIOs SSL_write never
-    /// blocks, so anything but full success is a real error.
+    /// blocks, so anything but full success is a real error. The outcome is read from the
+    /// return value, not from `SSL_get_error`, so the error queue need not be cleared first
+    /// (it cost about 2% of the event loops' time per answer); a failure drains it.
     func write(_ bytes: UnsafeRawBufferPointer) -> TLSError? {
         guard bytes.count > 0 else { return nil }
-        OpenSSLErrorQueue.clear()
         var offset = 0
         while offset < bytes.count {
             var written = 0

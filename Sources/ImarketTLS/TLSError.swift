@@ -57,8 +57,9 @@ public struct TLSError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// OpenSSL keeps errors in a per-thread queue. Event-loop threads serve many
-/// connections, so every operation clears it first and drains it on failure;
-/// otherwise one client's failure would be reported against the next one.
+/// connections, so every operation whose outcome `SSL_get_error` classifies clears it
+/// first, and every failure drains it; otherwise one client's failure would be reported
+/// against the next one.
 enum OpenSSLErrorQueue {
     static func clear() {
         ERR_clear_error()
