@@ -76,6 +76,12 @@ struct JSONByteReader {
         var keys: [String] = []
 
         skipWhitespace()
+        if pos < buf.count, buf[pos] == UInt8(ascii: "{") || buf[pos] == UInt8(ascii: "[") {
+            // One allocation each for the usual request, instead of regrowing member by member.
+            stack.reserveCapacity(8)
+            values.reserveCapacity(16)
+            keys.reserveCapacity(16)
+        }
         parseValue: while true {
             // Read one value, or open a container and go read its first child.
             var value: JSONValue

@@ -99,15 +99,17 @@ public struct RPCMethodRegistry<Context: Sendable>: Sendable {
             paramsSchema: paramsProbe.schema, resultSchema: resultProbe.schema,
             paramOrder: paramsProbe.propertyOrder, schemaComplete: paramsProbe.complete && resultProbe.complete)
 
+        // Both decided here, once per method, rather than by dynamic casts on every call.
+        let noParams = EmptyParams() as? P
+        let encodeResult = JSONStreamEncoder.encoder(for: R.self, after: RPCEnvelope.resultPrefix)
         let invoke: @Sendable (JSONValue?, Context) async throws -> [UInt8] = { raw, context in
             let p: P
-            if raw == nil, let none = EmptyParams() as? P {
-                p = none  // a method without params called without params: nothing to decode
+            if raw == nil, let noParams {
+                p = noParams  // a method without params called without params: nothing to decode
             } else {
                 p = try JSONValueDecoder().decode(P.self, from: try Self.paramsObject(raw, info: info))
             }
-            let r = try await handler(p, context)
-            return try JSONStreamEncoder.encode(r, after: RPCEnvelope.resultPrefix)
+            return try encodeResult(try await handler(p, context))
         }
         entries[name] = RPCMethodEntry(info: info, invoke: invoke)
         order.append(name)

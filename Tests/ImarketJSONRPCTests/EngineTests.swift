@@ -122,6 +122,28 @@ final class EngineTests: XCTestCase {
         let withField = RPCError.invalidParams(reason: "out_of_range", field: "limit", message: "m").jsonValue.jsonString
         XCTAssertEqual(withField, #"{"code":-32602,"message":"m","data":{"reason":"out_of_range","field":"limit"}}"#)
     }
+
+    /// A result type that writes itself is answered with its written members (chosen when the
+    /// method is registered), other result types through `Encodable`, and params-less calls
+    /// still reject members.
+    func testResultEncodingIsChosenPerMethod() async throws {
+        struct Stamp: Codable, Sendable, JSONObjectWritable {
+            var at = "t"
+            func writeMembers(to object: inout JSONObjectWriter) { object.member("at", "written") }
+        }
+        var registry = RPCMethodRegistry<TestContext>()
+        registry.register("stamp", summary: "s", params: EmptyParams.self, result: Stamp.self) { _, _ in Stamp() }
+        registry.register("plain", summary: "p", params: EmptyParams.self, result: RegisterResult.self) { _, _ in
+            RegisterResult(agencyId: "ag_1", reviewedAt: nil, count: 2)
+        }
+        let engine = RPCEngine(registry: registry, authorize: { _, _ in })
+        let stamp = await engine.run(#"{"jsonrpc":"2.0","method":"stamp","id":1}"#)
+        XCTAssertEqual(stamp, #"{"jsonrpc":"2.0","result":{"at":"written"},"id":1}"#)
+        let plain = await engine.run(#"{"jsonrpc":"2.0","method":"plain","params":{},"id":2}"#)
+        XCTAssertEqual(plain, #"{"jsonrpc":"2.0","result":{"agencyId":"ag_1","reviewedAt":null,"count":2},"id":2}"#)
+        let extra = try error(await engine.run(#"{"jsonrpc":"2.0","method":"stamp","params":{"x":1},"id":3}"#))
+        XCTAssertEqual(extra.reason, "unknown_member")
+    }
 }
 
 final class LockedBox: @unchecked Sendable {

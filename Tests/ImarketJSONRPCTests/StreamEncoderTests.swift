@@ -222,5 +222,13 @@ final class StreamEncoderTests: XCTestCase {
         XCTAssertEqual(String(decoding: try JSONValueEncoder().encode(Written()).serialized(), as: UTF8.self), expected + #""encodable"}"#)
         XCTAssertEqual(String(decoding: try JSONStreamEncoder.encode(["k": [Written()]]), as: UTF8.self),
                        #"{"k":["# + expected + #""written"}]}"#)
+        // The encoder resolved once per type (as the registry does per method) takes the same
+        // path as `encode`: the written members for a writable type, `Encodable` otherwise.
+        let prefix = Array("pre:".utf8)
+        let writer = JSONStreamEncoder.encoder(for: Written.self, after: prefix)
+        XCTAssertEqual(String(decoding: try writer(Written()), as: UTF8.self), "pre:" + expected + #""written"}"#)
+        XCTAssertEqual(String(decoding: try JSONStreamEncoder.encoder(for: Written.Own.self)(.init(n: 9)), as: UTF8.self), #"{"n":9}"#)
+        let plain = JSONStreamEncoder.encoder(for: [String: Int].self, after: prefix)
+        XCTAssertEqual(String(decoding: try plain(["a": 1]), as: UTF8.self), #"pre:{"a":1}"#)
     }
 }

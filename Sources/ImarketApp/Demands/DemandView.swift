@@ -70,7 +70,7 @@ struct DemandView: Codable, Sendable {
 }
 
 /// Written member by member on every `demand.get` and for each demand of a search page; the
-/// same bytes as the synthesized `Encodable` (`DemandViewEncodingTests` compares them).
+/// same bytes as the synthesized `Encodable` (`WrittenResultEncodingTests` compares them).
 extension DemandView: JSONObjectWritable {
     func writeMembers(to object: inout JSONObjectWriter) throws {
         object.member("demandId", demandId)

@@ -4,9 +4,16 @@ import ImarketJSONRPC
 
 /// API section 5: ping, identity, rules and tokens.
 enum SystemMethods {
-    struct Ping: Codable, Sendable {
+    /// Writes itself (`JSONObjectWritable`): the most frequent call, and the one the load
+    /// balancer's health checks make.
+    struct Ping: Codable, Sendable, JSONObjectWritable {
         var version: String
         var time: String
+
+        func writeMembers(to object: inout JSONObjectWriter) {
+            object.member("version", version)
+            object.member("time", time)
+        }
     }
 
     struct WhoAmI: Codable, Sendable {

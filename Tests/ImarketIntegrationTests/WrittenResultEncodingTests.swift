@@ -2,9 +2,10 @@
 import ImarketJSONRPC
 import XCTest
 
-/// `DemandView` writes its own members on the hot path (`JSONObjectWritable`); they must be the
-/// bytes of its `Encodable` conformance, which clients' schemas and the tree encoder follow.
-final class DemandViewEncodingTests: XCTestCase {
+/// Results that write their own members on the hot path (`JSONObjectWritable`: `DemandView`,
+/// `system.ping`'s result) must write the bytes of their `Encodable` conformance, which clients'
+/// schemas and the tree encoder follow.
+final class WrittenResultEncodingTests: XCTestCase {
     private static let full: JSONValue = [
         "demandId": "dem_1", "purchaserId": "pur_1", "purchaserName": "某某县卫生健康局 \"A\"",
         "title": "代理记账\n服务", "serviceType": "BOOKKEEPING", "description": "tab\there \\ slash",
@@ -41,5 +42,13 @@ final class DemandViewEncodingTests: XCTestCase {
             XCTAssertEqual(try JSONStreamEncoder.encode([view, view]),
                            try JSONValueEncoder().encode([view, view]).serialized())
         }
+    }
+
+    func testPingWritesItsEncodableBytes() throws {
+        let ping = SystemMethods.Ping(version: "1.0.0 \"q\"", time: "2026-11-29T08:00:00.000Z")
+        let written = try JSONStreamEncoder.encoder(for: SystemMethods.Ping.self)(ping)
+        XCTAssertEqual(String(decoding: written, as: UTF8.self),
+                       String(decoding: try JSONValueEncoder().encode(ping).serialized(), as: UTF8.self))
+        XCTAssertEqual(String(decoding: written, as: UTF8.self), #"{"version":"1.0.0 \"q\"","time":"2026-11-29T08:00:00.000Z"}"#)
     }
 }
