@@ -40,7 +40,11 @@ public enum JSONStreamEncoder {
     ) -> @Sendable (T) throws -> [UInt8] {
         precondition(W.self == T.self)
         return { value in
-            var bytes = prefix
+            // A fresh buffer with room for the usual result: `var bytes = prefix` would share the
+            // captured prefix's storage, then copy it and regrow it as the members arrive.
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(512)
+            bytes += prefix
             try JSONObjectWriter.write(JSONStreamSink.reinterpret(value, as: W.self), into: &bytes)
             return bytes
         }

@@ -46,7 +46,7 @@ extension RPCEngine {
         do {
             try await authorize(entry.info, context)
             let result = try await entry.invoke(params, context)
-            return isNotification ? nil : Self.responseBytes(result: result, id: replyId)
+            return isNotification ? nil : Self.responseBytes(result: consume result, id: replyId)
         } catch let error as RPCError {
             return isNotification ? nil : errorResponse(error, id: replyId)
         } catch {

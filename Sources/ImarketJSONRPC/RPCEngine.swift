@@ -104,8 +104,9 @@ public struct RPCEngine<Context: Sendable>: Sendable {
     }
 
     /// Completes `{"jsonrpc":"2.0","result":…` (as `invoke` returns it) with the id: the same
-    /// bytes as serializing `response(result:id:)`.
-    static func responseBytes(result: [UInt8], id: JSONValue) -> [UInt8] {
+    /// bytes as serializing `response(result:id:)`. Consuming, so that the id is appended in
+    /// place rather than to a copy of the result.
+    static func responseBytes(result: consuming [UInt8], id: JSONValue) -> [UInt8] {
         var out = result
         out += #","id":"#.utf8
         id.serialize(into: &out)
