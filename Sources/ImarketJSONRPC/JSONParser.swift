@@ -76,12 +76,6 @@ struct JSONByteReader {
         var keys: [String] = []
 
         skipWhitespace()
-        if pos < buf.count, buf[pos] == UInt8(ascii: "{") || buf[pos] == UInt8(ascii: "[") {
-            // One allocation each for the usual request, instead of regrowing member by member.
-            stack.reserveCapacity(8)
-            values.reserveCapacity(16)
-            keys.reserveCapacity(16)
-        }
         parseValue: while true {
             // Read one value, or open a container and go read its first child.
             var value: JSONValue
@@ -97,6 +91,13 @@ struct JSONByteReader {
                     pos += 1
                     value = isObject ? .object(JSONObject()) : .array([])
                 } else {
+                    if stack.capacity == 0 {
+                        // One allocation each for the usual request, instead of regrowing member
+                        // by member (and none for an empty or scalar document).
+                        stack.reserveCapacity(8)
+                        values.reserveCapacity(16)
+                        keys.reserveCapacity(16)
+                    }
                     stack.append(OpenContainer(isObject: isObject, valueStart: values.count, keyStart: keys.count))
                     if isObject { keys.append(try parseKeyAndColon()) }
                     continue parseValue

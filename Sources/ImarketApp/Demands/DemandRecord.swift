@@ -51,7 +51,8 @@ struct DemandRecord: Sendable {
     init(row: PostgresRow) throws {
         func json(_ column: String) throws -> JSONValue {
             guard let text = try row.optionalString(column) else { return .null }
-            return try JSONParser.parse(Array(text.utf8))
+            if text == "[]" { return .array([]) }  // most demands were never amended
+            return try JSONParser.parse(bytes: text.utf8)
         }
         demandId = try row.string("demand_id")
         purchaserId = try row.string("purchaser_id")
