@@ -80,28 +80,33 @@ final class PoolCore: @unchecked Sendable {
 
     /// Queues a caller; on a closed pool it fails immediately.
     func submit(_ job: PoolJob) {
-        let accepted: Bool = lock.withLock {
-            guard !closed else { return false }
+        let (accepted, woken): (Bool, PoolWorker.Wakeup?) = lock.withLock {
+            guard !closed else { return (false, nil) }
             let deadline = ConditionLock.now() &+ acquireTimeoutNanoseconds
             queue.enqueue(id: job.id, deadline: deadline, job: job)
+            let woken = chooseSleeper()
             // The reaper only matters for a job that may wait; waking it for every job cost a
             // context switch per database call.
-            if !wakeOne() { wakeReaper(by: min(deadline, nextLook() ?? deadline)) }
-            return true
+            if woken == nil { wakeReaper(by: min(deadline, nextLook() ?? deadline)) }
+            return (true, woken)
         }
+        signal(woken)
         if !accepted { job.fail(PostgresError.closedPool) }
     }
 
     /// Queues a piece of a task; false once the pool is shut down (the caller must run it
     /// elsewhere).
     func submit(task: UnownedJob) -> Bool {
-        lock.withLock {
-            guard !closed else { return false }
+        let (accepted, woken): (Bool, PoolWorker.Wakeup?) = lock.withLock {
+            guard !closed else { return (false, nil) }
             let now = ConditionLock.now()
             tasks.append((task, now))
-            if !wakeOne() { wakeReaper(by: nextLook()) }
-            return true
+            let woken = chooseSleeper()
+            if woken == nil { wakeReaper(by: nextLook()) }
+            return (true, woken)
         }
+        signal(woken)
+        return accepted
     }
 
     /// A caller's task was cancelled while it was still waiting.
@@ -148,24 +153,34 @@ final class PoolCore: @unchecked Sendable {
     /// A worker starts blocking on the database: another may run queued work meanwhile.
     /// Returns whether the pool is shut down.
     func enteringDatabase() -> Bool {
-        lock.withLock {
+        let (shutDown, woken): (Bool, PoolWorker.Wakeup?) = lock.withLock {
             running -= 1
-            if !tasks.isEmpty || !queue.isEmpty { _ = wakeOne() }
-            return closed
+            return (closed, tasks.isEmpty && queue.isEmpty ? nil : chooseSleeper())
         }
+        signal(woken)
+        return shutDown
     }
 
     func leftDatabase() {
         lock.withLock { running += 1 }
     }
 
-    /// Must be called with the lock held.
-    private func wakeOne(beyondLimit: Bool = false) -> Bool {
-        guard running < maxRunning || beyondLimit, let wakeup = sleepers.popLast() else { return false }
+    /// Must be called with the lock held: picks the worker to wake and marks it woken; the
+    /// caller signals it (`signal`) after releasing the lock. Signalled under the lock, the
+    /// woken thread ran straight into the held mutex and slept on it again: a quarter of the
+    /// ping path's futex calls were that second sleep and its wake-up.
+    private func chooseSleeper(beyondLimit: Bool = false) -> PoolWorker.Wakeup? {
+        guard running < maxRunning || beyondLimit, let wakeup = sleepers.popLast() else { return nil }
         wakeup.woken = true
         running += 1
-        pthread_cond_signal(wakeup.condition)
-        return true
+        return wakeup
+    }
+
+    /// Without the lock: wakes a worker `chooseSleeper` chose. A signal that comes late (the
+    /// worker already woke spuriously, saw `woken` and went on) at worst wakes that worker's
+    /// next wait, which finds `woken` false and waits again.
+    private func signal(_ wakeup: PoolWorker.Wakeup?) {
+        if let wakeup { pthread_cond_signal(wakeup.condition) }
     }
 
     /// Must be called with the lock held: when the reaper must look at the queues again for
@@ -191,7 +206,7 @@ final class PoolCore: @unchecked Sendable {
     /// sleeping until the next deadline.
     func reapUntilClosed(rescue: (UnownedJob) -> Void) {
         while true {
-            let due: (expired: [PoolJob], stale: [UnownedJob])? = lock.withLock {
+            let due: (expired: [PoolJob], stale: [UnownedJob], woken: PoolWorker.Wakeup?)? = lock.withLock {
                 if closed { return nil }
                 let now = ConditionLock.now()
                 let expired = queue.removeExpired(now: now)
@@ -199,10 +214,13 @@ final class PoolCore: @unchecked Sendable {
                 while let oldest = tasks.first, oldest.since &+ taskWaitLimitNanoseconds <= now {
                     stale.append(tasks.removeFirst().job)
                 }
-                if !sleepers.isEmpty, let look = nextLook(), look <= now, wakeOne(beyondLimit: true) {
-                    lastSpread = now
+                var woken: PoolWorker.Wakeup?
+                if !sleepers.isEmpty, let look = nextLook(), look <= now {
+                    woken = chooseSleeper(beyondLimit: true)
+                    if woken != nil { lastSpread = now }
                 }
-                if expired.isEmpty && stale.isEmpty {
+                // With a worker to signal, the signal goes out first; the next round sleeps.
+                if expired.isEmpty && stale.isEmpty && woken == nil {
                     if let deadline = earliest(queue.nextDeadline, nextLook()) {
                         reaperWakesAt = deadline
                         lock.wait(lock.deadlineChanged, until: deadline)
@@ -212,9 +230,10 @@ final class PoolCore: @unchecked Sendable {
                     }
                     reaperWakesAt = 0
                 }
-                return (expired, stale)
+                return (expired, stale, woken)
             }
             guard let due else { break }
+            signal(due.woken)
             for job in due.expired {
                 job.fail(PostgresError(code: .poolTimeout, message: "no database connection became free within the acquire timeout"))
             }
