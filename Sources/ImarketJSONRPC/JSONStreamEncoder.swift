@@ -213,8 +213,7 @@ final class JSONStreamSink {
 
     /// `value` as `U`; only called where `T.self == U.self` was checked.
     @inline(__always)
-    /// Only for `T` and `U` the same type, checked by comparing metatypes before.
-    static func reinterpret<T, U>(_ value: T, as type: U.Type) -> U {
+    fileprivate static func reinterpret<T, U>(_ value: T, as type: U.Type) -> U {
         withUnsafePointer(to: value) { $0.withMemoryRebound(to: U.self, capacity: 1) { $0.pointee } }
     }
 
