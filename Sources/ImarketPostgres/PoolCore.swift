@@ -80,33 +80,28 @@ final class PoolCore: @unchecked Sendable {
 
     /// Queues a caller; on a closed pool it fails immediately.
     func submit(_ job: PoolJob) {
-        let (accepted, woken): (Bool, PoolWorker.Wakeup?) = lock.withLock {
-            guard !closed else { return (false, nil) }
+        let accepted: Bool = lock.withLock {
+            guard !closed else { return false }
             let deadline = ConditionLock.now() &+ acquireTimeoutNanoseconds
             queue.enqueue(id: job.id, deadline: deadline, job: job)
-            let woken = chooseSleeper()
             // The reaper only matters for a job that may wait; waking it for every job cost a
             // context switch per database call.
-            if woken == nil { wakeReaper(by: min(deadline, nextLook() ?? deadline)) }
-            return (true, woken)
+            if !wakeOne() { wakeReaper(by: min(deadline, nextLook() ?? deadline)) }
+            return true
         }
-        signal(woken)
         if !accepted { job.fail(PostgresError.closedPool) }
     }
 
     /// Queues a piece of a task; false once the pool is shut down (the caller must run it
     /// elsewhere).
     func submit(task: UnownedJob) -> Bool {
-        let (accepted, woken): (Bool, PoolWorker.Wakeup?) = lock.withLock {
-            guard !closed else { return (false, nil) }
+        lock.withLock {
+            guard !closed else { return false }
             let now = ConditionLock.now()
             tasks.append((task, now))
-            let woken = chooseSleeper()
-            if woken == nil { wakeReaper(by: nextLook()) }
-            return (true, woken)
+            if !wakeOne() { wakeReaper(by: nextLook()) }
+            return true
         }
-        signal(woken)
-        return accepted
     }
 
     /// A caller's task was cancelled while it was still waiting.
@@ -153,34 +148,24 @@ final class PoolCore: @unchecked Sendable {
     /// A worker starts blocking on the database: another may run queued work meanwhile.
     /// Returns whether the pool is shut down.
     func enteringDatabase() -> Bool {
-        let (shutDown, woken): (Bool, PoolWorker.Wakeup?) = lock.withLock {
+        lock.withLock {
             running -= 1
-            return (closed, tasks.isEmpty && queue.isEmpty ? nil : chooseSleeper())
+            if !tasks.isEmpty || !queue.isEmpty { _ = wakeOne() }
+            return closed
         }
-        signal(woken)
-        return shutDown
     }
 
     func leftDatabase() {
         lock.withLock { running += 1 }
     }
 
-    /// Must be called with the lock held: picks the worker to wake and marks it woken; the
-    /// caller signals it (`signal`) after releasing the lock. Signalled under the lock, the
-    /// woken thread ran straight into the held mutex and slept on it again, and the unlock had to
-    /// wake it a second time (about a tenth of the ping path's futex calls).
-    private func chooseSleeper(beyondLimit: Bool = false) -> PoolWorker.Wakeup? {
-        guard running < maxRunning || beyondLimit, let wakeup = sleepers.popLast() else { return nil }
+    /// Must be called with the lock held.
+    private func wakeOne(beyondLimit: Bool = false) -> Bool {
+        guard running < maxRunning || beyondLimit, let wakeup = sleepers.popLast() else { return false }
         wakeup.woken = true
         running += 1
-        return wakeup
-    }
-
-    /// Without the lock: wakes a worker `chooseSleeper` chose. A signal that comes late (the
-    /// worker already woke spuriously, saw `woken` and went on) at worst wakes that worker's
-    /// next wait, which finds `woken` false and waits again.
-    private func signal(_ wakeup: PoolWorker.Wakeup?) {
-        if let wakeup { pthread_cond_signal(wakeup.condition) }
+        pthread_cond_signal(wakeup.condition)
+        return true
     }
 
     /// Must be called with the lock held: when the reaper must look at the queues again for
@@ -206,7 +191,7 @@ final class PoolCore: @unchecked Sendable {
     /// sleeping until the next deadline.
     func reapUntilClosed(rescue: (UnownedJob) -> Void) {
         while true {
-            let due: (expired: [PoolJob], stale: [UnownedJob], woken: PoolWorker.Wakeup?)? = lock.withLock {
+            let due: (expired: [PoolJob], stale: [UnownedJob])? = lock.withLock {
                 if closed { return nil }
                 let now = ConditionLock.now()
                 let expired = queue.removeExpired(now: now)
@@ -214,13 +199,10 @@ final class PoolCore: @unchecked Sendable {
                 while let oldest = tasks.first, oldest.since &+ taskWaitLimitNanoseconds <= now {
                     stale.append(tasks.removeFirst().job)
                 }
-                var woken: PoolWorker.Wakeup?
-                if !sleepers.isEmpty, let look = nextLook(), look <= now {
-                    woken = chooseSleeper(beyondLimit: true)
-                    if woken != nil { lastSpread = now }
+                if !sleepers.isEmpty, let look = nextLook(), look <= now, wakeOne(beyondLimit: true) {
+                    lastSpread = now
                 }
-                // With a worker to signal, the signal goes out first; the next round sleeps.
-                if expired.isEmpty && stale.isEmpty && woken == nil {
+                if expired.isEmpty && stale.isEmpty {
                     if let deadline = earliest(queue.nextDeadline, nextLook()) {
                         reaperWakesAt = deadline
                         lock.wait(lock.deadlineChanged, until: deadline)
@@ -230,10 +212,9 @@ final class PoolCore: @unchecked Sendable {
                     }
                     reaperWakesAt = 0
                 }
-                return (expired, stale, woken)
+                return (expired, stale)
             }
             guard let due else { break }
-            signal(due.woken)
             for job in due.expired {
                 job.fail(PostgresError(code: .poolTimeout, message: "no database connection became free within the acquire timeout"))
             }
