@@ -163,6 +163,46 @@ wrk_workload() {
         $(cpu_args "$out" "$@")
 }
 
+# wrk_alternating WORKLOAD SCRIPT CLOSE: imarket and the nginx baseline in $ROUNDS alternating
+# rounds of $DURATION seconds (after one warm-up each), so that both see the same phases of a
+# machine whose speed drifts by 10–30% within minutes; one run each, back to back, let a slow
+# minute for either side decide the ratio. Each subject's row sums its rounds.
+wrk_alternating() {
+    local workload=$1 script=$2 close=$3 round
+    local nginx_processes
+    nginx_processes=$(nginx_pids)
+    local ours=$WORK/$workload-imarket theirs=$WORK/$workload-nginx
+    echo "bench: $workload, imarket and nginx (static, same TLS) in $ROUNDS alternating rounds"
+    run_wrk "$ours.warmup" "$SERVER_PORT" "$script" "$CONNECTIONS" "$WARMUP" "$close"
+    run_wrk "$theirs.warmup" "$NGINX_PORT" "$script" "$CONNECTIONS" "$WARMUP" "$close"
+    reset_peak "$SERVER_PID" $nginx_processes
+    for round in $(seq "$ROUNDS"); do
+        measured_cpu "$ours.$round" "$SERVER_PID"
+        run_wrk "$ours.$round" "$SERVER_PORT" "$script" "$CONNECTIONS" "$DURATION" "$close"
+        cpu_args "$ours.$round" "$SERVER_PID" >"$ours.$round.ticks"
+        measured_cpu "$theirs.$round" $nginx_processes
+        run_wrk "$theirs.$round" "$NGINX_PORT" "$script" "$CONNECTIONS" "$DURATION" "$close"
+        cpu_args "$theirs.$round" $nginx_processes >"$theirs.$round.ticks"
+    done
+    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload "$workload" --subject "imarket" \
+        --wrk $(rounds "$ours" wrk) --rss-kb "$(sum_status_kb VmHWM "$SERVER_PID")" $(summed_ticks "$ours")
+    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload "$workload" --subject "nginx (static, same TLS)" \
+        --wrk $(rounds "$theirs" wrk) --rss-kb "$(sum_status_kb VmHWM $nginx_processes)" $(summed_ticks "$theirs")
+}
+
+# rounds PREFIX: the output files of rounds 1..$ROUNDS.
+rounds() { local r; for r in $(seq "$ROUNDS"); do echo "$1.$r"; done; }
+
+# summed_ticks PREFIX: report.py's --cpu-ticks summed over the rounds' `cpu_args` outputs.
+summed_ticks() {
+    local r server=0 database=0 load=0 flag s d l
+    for r in $(seq "$ROUNDS"); do
+        read -r flag s d l <"$1.$r.ticks"
+        server=$((server + s)); database=$((database + d)); load=$((load + l))
+    done
+    echo "--cpu-ticks $server $database $load"
+}
+
 # idle_workload SUBJECT PORT PID...: opens $IDLE keep-alive TLS connections (one ping each), then
 # measures ping at 64 connections while they stay open; RSS is the peak over that time.
 idle_workload() {

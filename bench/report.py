@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Collects benchmark measurements and prints the comparison table.
 
-  report.py record ROWS --workload W --subject S (--wrk FILE | --pgbench STDOUT LOGDIR | --skip REASON)
+  report.py record ROWS --workload W --subject S (--wrk FILE... | --pgbench STDOUT LOGDIR | --skip REASON)
                    [--rss-kb N] [--rss-note TEXT] [--note TEXT] [--cpu-ticks SERVER DATABASE LOAD]
-      appends one measurement (a JSON line) to ROWS. --cpu-ticks: CPU clock ticks the server, the
+      appends one measurement (a JSON line) to ROWS; several --wrk files are rounds of one
+      subject, summed (p50: their mean weighted by requests, p99: the highest). --cpu-ticks: CPU clock ticks the server, the
       database and the load generator used during the run ("-" where there is none), shown per
       request.
   report.py table ROWS OUT_JSON
@@ -39,6 +40,33 @@ def parse_wrk(path):
             data["throughput"] = data["ok_rps"]
             return data
     raise SystemExit(f"no BENCH_JSON line in {path}:\n{text[-2000:]}")
+
+
+def combine_wrk(paths):
+    """One row from several rounds of the same subject: counts and time summed, so throughput is
+    all answered calls over all measured seconds. Percentiles cannot be merged exactly from wrk's
+    summary: p50 is the rounds' mean weighted by requests, p99 the highest round's (no better than
+    any round was)."""
+    rounds = [parse_wrk(p) for p in paths]
+    if len(rounds) == 1:
+        return rounds[0]
+    requests = sum(r["requests"] for r in rounds)
+    seconds = sum(r["seconds"] for r in rounds)
+    # As common.lua counts them: answered calls that were neither a JSON-RPC error nor an HTTP one.
+    ok = sum(max(r["requests"] - r["rpc_errors"] - r["http_errors"], 0) for r in rounds)
+    row = {"requests": requests, "seconds": round(seconds, 3), "rounds": len(rounds),
+           "rps": round(requests / seconds, 1), "ok_rps": round(ok / seconds, 1), "throughput": round(ok / seconds, 1),
+           "round_throughputs": [r["ok_rps"] for r in rounds]}
+    for key in ("rpc_errors", "socket_errors", "http_errors", "errors"):
+        row[key] = sum(r[key] for r in rounds)
+    row["p50_ms"] = round(sum(r["p50_ms"] * r["requests"] for r in rounds) / max(requests, 1), 3)
+    row["p99_ms"] = max(r["p99_ms"] for r in rounds)
+    row["mean_ms"] = round(sum(r["mean_ms"] * r["requests"] for r in rounds) / max(requests, 1), 3)
+    row["max_ms"] = max(r["max_ms"] for r in rounds)
+    first = [r["first_error"] for r in rounds if r.get("first_error")]
+    if first:
+        row["first_error"] = first[0]
+    return row
 
 
 def percentile(sorted_values, p):
@@ -87,7 +115,7 @@ def record(args):
     if args.skip:
         row["skipped"] = args.skip
     elif args.wrk:
-        row.update(parse_wrk(args.wrk))
+        row.update(combine_wrk(args.wrk))
     elif args.pgbench:
         row.update(parse_pgbench(args.pgbench[0], args.pgbench[1], float(args.warmup)))
     if args.cpu_ticks and "skipped" not in row:
@@ -165,6 +193,9 @@ def table(args):
             cpu_text = "/".join(fmt(cpu[k], 0) for k in ("server", "database", "load")) if cpu else "-"
             lines.append(f"{name:<12} {r['subject']:<26} {fmt(r.get('throughput')):>10} {fmt(r.get('p50_ms'), 2):>8} "
                          f"{fmt(r.get('p99_ms'), 2):>8} {rss:>11} {cpu_text:>22} {fmt(r.get('errors', 0)):>7}{tail}")
+            if r.get("round_throughputs"):
+                rounds = " / ".join(fmt(t) for t in r["round_throughputs"])
+                lines.append(f"{'':<12}   {r['rounds']} alternating rounds: {rounds} req/s")
             if r.get("note"):
                 lines.append(f"{'':<12}   note: {r['note']}")
             if r.get("first_error"):
@@ -182,7 +213,7 @@ def main():
     r.add_argument("--workload", required=True, choices=list(WORKLOADS))
     r.add_argument("--subject", required=True)
     group = r.add_mutually_exclusive_group(required=True)
-    group.add_argument("--wrk")
+    group.add_argument("--wrk", nargs="+")
     group.add_argument("--pgbench", nargs=2, metavar=("STDOUT", "LOGDIR"))
     group.add_argument("--skip")
     r.add_argument("--rss-kb")

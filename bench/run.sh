@@ -7,6 +7,8 @@
 # Read docs/benchmarks.md for what each row compares and the targets.
 #
 # Knobs (environment): BENCH_DURATION (10 s), BENCH_WARMUP (3 s), BENCH_CONNECTIONS (64),
+# BENCH_ROUNDS (2: ping and handshakes run imarket and nginx in that many alternating rounds of
+# BENCH_DURATION each),
 # BENCH_THREADS (2, wrk and pgbench threads), BENCH_POOL_SIZE (16, imarket's database pool and
 # pgbench's clients), BENCH_IDLE_CONNECTIONS (1000), BENCH_AGENCIES/BENCH_DEMANDS/BENCH_PURCHASERS
 # (setup.py), BENCH_ONLY="ping handshakes idle demand.get bid.submit" runs only the named workloads
@@ -19,6 +21,7 @@ ROOT=$(dirname "$HERE")
 cd "$ROOT"
 
 DURATION=${BENCH_DURATION:-10}
+ROUNDS=${BENCH_ROUNDS:-2}
 WARMUP=${BENCH_WARMUP:-3}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
@@ -81,14 +84,12 @@ have_data() { [ -s "$WORK/data.lua" ]; }
 
 # --- system.ping, keep-alive ------------------------------------------------------------------
 if wanted ping; then
-    wrk_workload ping "imarket" "$SERVER_PORT" ping.lua "$CONNECTIONS" 0 "$SERVER_PID"
-    wrk_workload ping "nginx (static, same TLS)" "$NGINX_PORT" ping.lua "$CONNECTIONS" 0 $(nginx_pids)
+    wrk_alternating ping ping.lua 0
 fi
 
 # --- new TLS handshakes: Connection: close after every request --------------------------------
 if wanted handshakes; then
-    wrk_workload handshakes "imarket" "$SERVER_PORT" ping.lua "$CONNECTIONS" 1 "$SERVER_PID"
-    wrk_workload handshakes "nginx (static, same TLS)" "$NGINX_PORT" ping.lua "$CONNECTIONS" 1 $(nginx_pids)
+    wrk_alternating handshakes ping.lua 1
 fi
 
 # --- 1,000 idle TLS connections held open while ping runs --------------------------------------
