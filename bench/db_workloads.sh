@@ -62,22 +62,66 @@ advance_bid_offset_wrk() {
     BID_OFFSET=$((BID_OFFSET + THREADS * (${max:-0} + 1)))
 }
 
-# bid_workload WORKLOAD SUBJECT: warm-up and measured bid.submit runs with fresh pairs.
-bid_workload() {
-    local workload=$1 subject=$2
-    local out=$WORK/$workload-${subject// /-}.wrk
-    [ "$workload" = bid.submit ] && out=$WORK/bid.submit-imarket.wrk
-    echo "bench: $workload against $subject"
+# bid_round OUT: a warm-up and a measured bid.submit run against the running server, with fresh
+# (agency, demand) pairs each time; the run's CPU goes to OUT.ticks and the server's peak RSS to
+# OUT.rss.
+bid_round() {
+    local out=$1
     run_wrk "$out.warmup" "$SERVER_PORT" bid_submit.lua "$CONNECTIONS" "$WARMUP" 0 "$BID_OFFSET" "$THREADS"
     advance_bid_offset_wrk "$out.warmup"
     reset_peak "$SERVER_PID"
     measured_cpu "$out" "$SERVER_PID"
     run_wrk "$out" "$SERVER_PORT" bid_submit.lua "$CONNECTIONS" "$DURATION" 0 "$BID_OFFSET" "$THREADS"
-    LAST_CPU_ARGS=$(cpu_args "$out" "$SERVER_PID")
+    cpu_args "$out" "$SERVER_PID" >"$out.ticks"
     advance_bid_offset_wrk "$out"
-    LAST_PEAK_KB=$(sum_status_kb VmHWM "$SERVER_PID")
-    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload "$workload" --subject "$subject" --wrk "$out" --rss-kb "$LAST_PEAK_KB" \
-        $LAST_CPU_ARGS
+    sum_status_kb VmHWM "$SERVER_PID" >"$out.rss"
+}
+
+# bid_submit_workload: the bid.submit row (imarket; pgbench is the next row). Its run is also the
+# first round of the audit row's "audit on" side.
+bid_submit_workload() {
+    echo "bench: bid.submit against imarket"
+    bid_round "$WORK/audit-on.1"
+    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload bid.submit --subject "imarket" --wrk "$WORK/audit-on.1" \
+        --rss-kb "$(cat "$WORK/audit-on.1.rss")" $(cat "$WORK/audit-on.1.ticks")
+}
+
+# audit_workload: bid.submit with the audit log on against the same server with the audit a no-op
+# (restarted on the same data with IMARKET_BENCH_AUDIT_NOOP=1), in $ROUNDS alternating rounds
+# (on, no-op, on, no-op, ...; the first "on" round is the bid.submit run): two separate server
+# runs back to back took the machine's drift between them in full.
+audit_workload() {
+    local round
+    for round in $(seq "$ROUNDS"); do
+        stop_server
+        start_server imarket-audit-noop IMARKET_BENCH_AUDIT_NOOP=1
+        echo "bench: audit no-op, round $round"
+        bid_round "$WORK/audit-noop.$round"
+        if [ "$round" -lt "$ROUNDS" ]; then
+            stop_server
+            start_server imarket
+            echo "bench: audit on, round $((round + 1))"
+            bid_round "$WORK/audit-on.$((round + 1))"
+        fi
+    done
+    local side subject
+    for side in on noop; do
+        subject="imarket audit on"
+        [ "$side" = noop ] && subject="imarket audit no-op"
+        "$PYTHON" "$HERE/report.py" record "$ROWS" --workload audit --subject "$subject" \
+            --wrk $(rounds "$WORK/audit-$side") --rss-kb "$(highest_rss "$WORK/audit-$side")" \
+            $(summed_ticks "$WORK/audit-$side")
+    done
+}
+
+# highest_rss PREFIX: the highest of the rounds' peak RSS (each round may be another server process).
+highest_rss() {
+    local r v max=0
+    for r in $(seq "$ROUNDS"); do
+        v=$(cat "$1.$r.rss")
+        [ "$v" -gt "$max" ] && max=$v
+    done
+    echo "$max"
 }
 
 pgbench_bid_submit() {

@@ -185,9 +185,9 @@ wrk_alternating() {
         cpu_args "$theirs.$round" $nginx_processes >"$theirs.$round.ticks"
     done
     "$PYTHON" "$HERE/report.py" record "$ROWS" --workload "$workload" --subject "imarket" \
-        --wrk $(rounds "$ours" wrk) --rss-kb "$(sum_status_kb VmHWM "$SERVER_PID")" $(summed_ticks "$ours")
+        --wrk $(rounds "$ours") --rss-kb "$(sum_status_kb VmHWM "$SERVER_PID")" $(summed_ticks "$ours")
     "$PYTHON" "$HERE/report.py" record "$ROWS" --workload "$workload" --subject "nginx (static, same TLS)" \
-        --wrk $(rounds "$theirs" wrk) --rss-kb "$(sum_status_kb VmHWM $nginx_processes)" $(summed_ticks "$theirs")
+        --wrk $(rounds "$theirs") --rss-kb "$(sum_status_kb VmHWM $nginx_processes)" $(summed_ticks "$theirs")
 }
 
 # rounds PREFIX: the output files of rounds 1..$ROUNDS.

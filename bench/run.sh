@@ -7,8 +7,8 @@
 # Read docs/benchmarks.md for what each row compares and the targets.
 #
 # Knobs (environment): BENCH_DURATION (10 s), BENCH_WARMUP (3 s), BENCH_CONNECTIONS (64),
-# BENCH_ROUNDS (2: ping and handshakes run imarket and nginx in that many alternating rounds of
-# BENCH_DURATION each),
+# BENCH_ROUNDS (2: ping and handshakes run imarket and nginx, and the audit row its two servers,
+# in that many alternating rounds of BENCH_DURATION each),
 # BENCH_THREADS (2, wrk and pgbench threads), BENCH_POOL_SIZE (16, imarket's database pool and
 # pgbench's clients), BENCH_IDLE_CONNECTIONS (1000), BENCH_AGENCIES/BENCH_DEMANDS/BENCH_PURCHASERS
 # (setup.py), BENCH_ONLY="ping handshakes idle demand.get bid.submit" runs only the named workloads
@@ -123,14 +123,9 @@ elif ! have_data; then
     skip_row bid.submit "imarket" "setup could not create demands and agencies (see setup output)"
     skip_row audit "imarket audit on" "no bid.submit data"
 else
-    bid_workload bid.submit "imarket"
+    bid_submit_workload
     pgbench_bid_submit
-    cp "$WORK/bid.submit-imarket.wrk" "$WORK/audit-on.wrk"
-    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload audit --subject "imarket audit on" \
-        --wrk "$WORK/audit-on.wrk" --rss-kb "$LAST_PEAK_KB" $LAST_CPU_ARGS
-    stop_server
-    start_server imarket-audit-noop IMARKET_BENCH_AUDIT_NOOP=1
-    bid_workload audit "imarket audit no-op"
+    audit_workload
 fi
 stop_server
 

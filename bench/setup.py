@@ -5,7 +5,7 @@ Usage: setup.py PORT CA_FILE ADMIN_TOKEN_FILE OUT_DIR
 Writes OUT_DIR/methods.txt (registered method names, from rpc.discover), OUT_DIR/ping.json (the
 exact system.ping response, for the nginx baseline), and, when the demand/bid methods exist,
 OUT_DIR/data.json and OUT_DIR/data.lua (demand ids, agency tokens). Sizes come from the
-environment: BENCH_PURCHASERS (4), BENCH_AGENCIES (100), BENCH_DEMANDS (1000).
+environment: BENCH_PURCHASERS (4), BENCH_AGENCIES (200), BENCH_DEMANDS (1000).
 Any API error stops the setup: a benchmark over half-created data would measure errors.
 """
 import datetime
@@ -47,7 +47,7 @@ def chunks(items, size=BATCH):
 def main():
     port, ca_file, admin_token_file, out_dir = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
     purchasers = int(os.environ.get("BENCH_PURCHASERS", "4"))
-    agencies = int(os.environ.get("BENCH_AGENCIES", "100"))
+    agencies = int(os.environ.get("BENCH_AGENCIES", "200"))
     demands = int(os.environ.get("BENCH_DEMANDS", "1000"))
     with open(admin_token_file) as f:
         admin_token = f.read().strip()
