@@ -4,9 +4,9 @@
   report.py record ROWS --workload W --subject S (--wrk FILE... | --pgbench STDOUT LOGDIR | --skip REASON)
                    [--rss-kb N] [--rss-note TEXT] [--note TEXT] [--cpu-ticks SERVER DATABASE LOAD]
       appends one measurement (a JSON line) to ROWS; several --wrk files are rounds of one
-      subject, summed (p50: their mean weighted by requests, p99: the highest). --cpu-ticks: CPU clock ticks the server, the
-      database and the load generator used during the run ("-" where there is none), shown per
-      request.
+      subject, summed (p50: their mean weighted by requests, p99: the highest). --cpu-ticks: CPU
+      clock ticks the server, the database and the load generator used during the run ("-" where
+      there is none), shown per request.
   report.py table ROWS OUT_JSON
       prints the table (one block per workload: imarket first, then its baseline) and writes it
       with ratios and verdicts to OUT_JSON.

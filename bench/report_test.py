@@ -13,7 +13,9 @@ import report  # noqa: E402
 
 class CombineRoundsTests(unittest.TestCase):
     def setUp(self):
-        self.dir = tempfile.mkdtemp()
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        self.dir = directory.name
 
     def wrk(self, name, requests, seconds, rpc_errors=0, http_errors=0, p50=1.0, p99=5.0, first_error=None):
         ok = max(requests - rpc_errors - http_errors, 0)
