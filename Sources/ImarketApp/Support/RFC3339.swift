@@ -6,14 +6,15 @@ import Foundation
 public enum RFC3339 {
     public static func format(_ date: Date) -> String {
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        var seconds = time_t(millis >= 0 ? millis / 1000 : (millis - 999) / 1000)
-        let ms = Int(millis - Int64(seconds) * 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let year = Int(parts.tm_year) + 1900
+        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+        let ms = Int(millis - seconds * 1000)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        let (year, month, day) = civilDate(daysSince1970: days)
+        let hour = secondOfDay / 3600, minute = secondOfDay / 60 % 60, second = secondOfDay % 60
         guard (0...9999).contains(year) else {
             // Outside four-digit years RFC 3339 has no spelling; say so rather than wrap around.
-            return "\(year)-\(parts.tm_mon + 1)-\(parts.tm_mday)T\(parts.tm_hour):\(parts.tm_min):\(parts.tm_sec).\(ms)Z"
+            return "\(year)-\(month)-\(day)T\(hour):\(minute):\(second).\(ms)Z"
         }
         // `YYYY-MM-DDTHH:MM:SS.mmmZ`, written digit by digit into one 24-byte string.
         return String(unsafeUninitializedCapacity: 24) { out in
@@ -25,14 +26,29 @@ public enum RFC3339 {
                 }
             }
             put(year, 4, at: 0); out[4] = UInt8(ascii: "-")
-            put(Int(parts.tm_mon) + 1, 2, at: 5); out[7] = UInt8(ascii: "-")
-            put(Int(parts.tm_mday), 2, at: 8); out[10] = UInt8(ascii: "T")
-            put(Int(parts.tm_hour), 2, at: 11); out[13] = UInt8(ascii: ":")
-            put(Int(parts.tm_min), 2, at: 14); out[16] = UInt8(ascii: ":")
-            put(Int(parts.tm_sec), 2, at: 17); out[19] = UInt8(ascii: ".")
+            put(month, 2, at: 5); out[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8); out[10] = UInt8(ascii: "T")
+            put(hour, 2, at: 11); out[13] = UInt8(ascii: ":")
+            put(minute, 2, at: 14); out[16] = UInt8(ascii: ":")
+            put(second, 2, at: 17); out[19] = UInt8(ascii: ".")
             put(ms, 3, at: 20); out[23] = UInt8(ascii: "Z")
             return 24
         }
+    }
+
+    /// The proleptic Gregorian date of a day count (H. Hinnant's `civil_from_days`): plain
+    /// arithmetic, where `gmtime_r` takes glibc's time-zone lock on every call.
+    static func civilDate(daysSince1970 days: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097                                                  // 0...146096
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365  // 0...399
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)   // 0...365, from March
+        let shiftedMonth = (5 * dayOfYear + 2) / 153                                     // 0...11, March = 0
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (Int(year), Int(month), Int(day))
     }
 
     /// Parses an RFC 3339 timestamp with an explicit offset (`Z` or `±hh:mm`), optional fraction.
