@@ -20,11 +20,15 @@ enum HTTPResponseSerializer {
         // RFC 9110 sections 8.6 and 15.3.5: 1xx and 204 carry neither a length nor a body.
         let bodiless = response.status.code < 200 || response.status == .noContent
         var buffer = allocator.buffer(capacity: 96 + response.headers.count * 48 + (framing.isHead ? 0 : bodyBytes))
-        buffer.writeStaticString("HTTP/1.1 ")
-        buffer.writeString(String(response.status.code))
-        buffer.writeInteger(UInt8(ascii: " "))
-        buffer.writeString(response.status.reasonPhrase)
-        buffer.writeStaticString("\r\n")
+        if response.status == .ok {
+            buffer.writeStaticString("HTTP/1.1 200 OK\r\n")  // nearly every answer
+        } else {
+            buffer.writeStaticString("HTTP/1.1 ")
+            writeDecimal(Int(response.status.code), to: &buffer)
+            buffer.writeInteger(UInt8(ascii: " "))
+            buffer.writeString(response.status.reasonPhrase)
+            buffer.writeStaticString("\r\n")
+        }
         for (name, value) in response.headers {
             if name.utf8.count == 14 && name.lowercased() == "content-length" { continue }
             if name.utf8.count == 10 && name.lowercased() == "connection" { continue }
@@ -35,7 +39,7 @@ enum HTTPResponseSerializer {
         }
         if !bodiless {
             buffer.writeStaticString("content-length: ")
-            buffer.writeString(String(bodyBytes))
+            writeDecimal(bodyBytes, to: &buffer)
             buffer.writeStaticString("\r\n")
         }
         if framing.closing {
@@ -48,5 +52,21 @@ enum HTTPResponseSerializer {
             buffer.writeBuffer(&body)
         }
         return buffer
+    }
+
+    /// A non-negative integer in decimal, without making a string of it first.
+    static func writeDecimal(_ value: Int, to buffer: inout ByteBuffer) {
+        precondition(value >= 0)
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: digits) { out in
+            var v = value
+            for i in stride(from: digits - 1, through: 0, by: -1) {
+                out[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+                v /= 10
+            }
+            return digits
+        }
     }
 }

@@ -148,6 +148,12 @@ final class HTTPRequestParserTests: XCTestCase {
         let old = HTTPResponseSerializer.Framing(isHead: false, closing: false, confirmKeepAlive: true)
         XCTAssertTrue(text(old, response).contains("\r\nconnection: keep-alive\r\n"))
         XCTAssertEqual(text(plain, HTTPServerResponse(status: .noContent)), "HTTP/1.1 204 No Content\r\n\r\n")
+        XCTAssertEqual(text(plain, HTTPServerResponse(status: .payloadTooLarge, body: ByteBuffer(string: ""))),
+                       "HTTP/1.1 413 Payload Too Large\r\ncontent-length: 0\r\n\r\n")
+        for size in [9, 10, 99, 100, 12_345] {
+            let big = text(head, HTTPServerResponse(status: .ok, body: ByteBuffer(repeating: 0x61, count: size)))
+            XCTAssertTrue(big.contains("\r\ncontent-length: \(size)\r\n"), big)
+        }
     }
 
     func testWebSocketAcceptValueFollowsRFC6455() {
