@@ -1,7 +1,7 @@
 /// Strict RFC 8259 parser working directly on bytes.
 ///
-/// Nesting is handled with explicit stacks instead of recursion, so a hostile body of 10,000
-/// `[` costs a depth check, not a stack overflow. Duplicate object keys are rejected: JSON leaves
+/// Nesting is bounded before it is parsed, so a hostile body of 10,000 `[` costs a depth check,
+/// not a stack overflow. Duplicate object keys are rejected: JSON leaves
 /// their meaning open, and a request whose `amountFen` means different things to different
 /// parsers is a security problem, not a convenience.
 public enum JSONParser {
@@ -36,14 +36,6 @@ public enum JSONParser {
     }
 }
 
-/// One open container while parsing. Children live on shared stacks (`values`, `keys`) so that
-/// closing a container is one slice copy rather than repeated copy-on-write of nested arrays.
-private struct OpenContainer {
-    let isObject: Bool
-    let valueStart: Int
-    let keyStart: Int
-}
-
 struct JSONByteReader {
     let buf: UnsafeRawBufferPointer
     var pos = 0
@@ -71,110 +63,96 @@ struct JSONByteReader {
     }
 
     mutating func parseDocument(maxDepth: Int) throws(JSONParseError) -> JSONValue {
-        var stack: [OpenContainer] = []
-        var values: [JSONValue] = []
-        var keys: [String] = []
-
         skipWhitespace()
-        parseValue: while true {
-            // Read one value, or open a container and go read its first child.
-            var value: JSONValue
-            let c = try peek()
-            switch c {
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                guard stack.count < maxDepth else { throw fail(.tooDeep(limit: maxDepth)) }
-                pos += 1
-                skipWhitespace()
-                let isObject = c == UInt8(ascii: "{")
-                let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
-                if try peek() == close {
-                    pos += 1
-                    value = isObject ? .object(JSONObject()) : .array([])
-                } else {
-                    if stack.capacity == 0 {
-                        // One allocation each for the usual request, instead of regrowing member
-                        // by member (and none for an empty or scalar document).
-                        stack.reserveCapacity(8)
-                        values.reserveCapacity(16)
-                        keys.reserveCapacity(16)
-                    }
-                    stack.append(OpenContainer(isObject: isObject, valueStart: values.count, keyStart: keys.count))
-                    if isObject { keys.append(try parseKeyAndColon()) }
-                    continue parseValue
-                }
-            case UInt8(ascii: "\""):
-                value = .string(try parseString())
-            case UInt8(ascii: "t"):
-                try expectLiteral("true"); value = .bool(true)
-            case UInt8(ascii: "f"):
-                try expectLiteral("false"); value = .bool(false)
-            case UInt8(ascii: "n"):
-                try expectLiteral("null"); value = .null
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                value = .number(try parseNumber())
-            default:
-                throw fail(c >= 0x80 ? .invalidUTF8 : .unexpectedByte(c))
-            }
+        let value = try parseValue(depth: 0, maxDepth: maxDepth)
+        skipWhitespace()
+        guard pos == buf.count else { throw fail(.trailingData) }
+        return value
+    }
 
-            // Attach the value to its parent; close as many containers as the input closes.
-            while true {
-                guard let top = stack.last else {
-                    skipWhitespace()
-                    guard pos == buf.count else { throw fail(.trailingData) }
-                    return value
-                }
-                values.append(value)
-                skipWhitespace()
-                let c = try peek()
+    /// One value. Recursive, one frame per open container: the depth check bounds it by
+    /// `maxDepth` (never above `depthCeiling`), the depth that releasing the value recurses to
+    /// anyway. Each container collects its children in its own array, built once.
+    mutating func parseValue(depth: Int, maxDepth: Int) throws(JSONParseError) -> JSONValue {
+        let c = try peek()
+        switch c {
+        case UInt8(ascii: "{"):
+            guard depth < maxDepth else { throw fail(.tooDeep(limit: maxDepth)) }
+            pos += 1
+            skipWhitespace()
+            if try peek() == UInt8(ascii: "}") {
                 pos += 1
-                if c == UInt8(ascii: ",") {
-                    skipWhitespace()
-                    if top.isObject { keys.append(try parseKeyAndColon()) }
-                    continue parseValue
-                }
-                if top.isObject, c == UInt8(ascii: "}") {
-                    var members: [(key: String, value: JSONValue)] = []
-                    members.reserveCapacity(values.count - top.valueStart)
-                    for i in 0..<(values.count - top.valueStart) {
-                        members.append((key: keys[top.keyStart + i], value: values[top.valueStart + i]))
-                    }
-                    if let dup = Self.firstDuplicateKey(keys[top.keyStart...]) {
-                        pos -= 1
-                        throw fail(.duplicateKey(dup))
-                    }
-                    keys.removeSubrange(top.keyStart...)
-                    values.removeSubrange(top.valueStart...)
-                    stack.removeLast()
-                    value = .object(JSONObject(members))
-                } else if !top.isObject, c == UInt8(ascii: "]") {
-                    let elements = Array(values[top.valueStart...])
-                    values.removeSubrange(top.valueStart...)
-                    stack.removeLast()
-                    value = .array(elements)
-                } else {
-                    pos -= 1
-                    throw fail(.unexpectedByte(c))
-                }
+                return .object(JSONObject())
             }
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(4)
+            while true {
+                let key = try parseKeyAndColon()
+                members.append((key: key, value: try parseValue(depth: depth + 1, maxDepth: maxDepth)))
+                guard try nextSeparator(closing: UInt8(ascii: "}")) else { break }
+            }
+            if let dup = Self.firstDuplicateKey(members) {
+                pos -= 1
+                throw fail(.duplicateKey(dup))
+            }
+            return .object(JSONObject(members))
+        case UInt8(ascii: "["):
+            guard depth < maxDepth else { throw fail(.tooDeep(limit: maxDepth)) }
+            pos += 1
+            skipWhitespace()
+            if try peek() == UInt8(ascii: "]") {
+                pos += 1
+                return .array([])
+            }
+            var elements: [JSONValue] = []
+            elements.reserveCapacity(4)
+            while true {
+                elements.append(try parseValue(depth: depth + 1, maxDepth: maxDepth))
+                guard try nextSeparator(closing: UInt8(ascii: "]")) else { break }
+            }
+            return .array(elements)
+        case UInt8(ascii: "\""):
+            return .string(try parseString())
+        case UInt8(ascii: "t"):
+            try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return .number(try parseNumber())
+        default:
+            throw fail(c >= 0x80 ? .invalidUTF8 : .unexpectedByte(c))
         }
     }
 
+    /// After a container's child: true for `,` (another child follows), false for the
+    /// container's closing byte, which is consumed.
+    @inline(__always) mutating func nextSeparator(closing: UInt8) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        let c = try peek()
+        pos += 1
+        if c == UInt8(ascii: ",") {
+            skipWhitespace()
+            return true
+        }
+        if c == closing { return false }
+        pos -= 1
+        throw fail(.unexpectedByte(c))
+    }
+
     /// Pairwise for small objects (no hashing), a set for large ones.
-    static func firstDuplicateKey(_ keys: ArraySlice<String>) -> String? {
-        if keys.count <= 12 {
-            var i = keys.startIndex
-            while i < keys.endIndex {
-                var j = i + 1
-                while j < keys.endIndex {
-                    if keys[i] == keys[j] { return keys[i] }
-                    j += 1
+    static func firstDuplicateKey(_ members: [(key: String, value: JSONValue)]) -> String? {
+        if members.count <= 12 {
+            for i in members.indices {
+                for j in (i + 1)..<members.count where members[i].key == members[j].key {
+                    return members[i].key
                 }
-                i += 1
             }
             return nil
         }
-        var seen = Set<String>(minimumCapacity: keys.count)
-        for k in keys where !seen.insert(k).inserted { return k }
+        var seen = Set<String>(minimumCapacity: members.count)
+        for m in members where !seen.insert(m.key).inserted { return m.key }
         return nil
     }
 
