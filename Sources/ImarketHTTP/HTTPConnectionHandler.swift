@@ -3,8 +3,8 @@ import NIOCore
 import NIOHTTP1
 
 /// The HTTP/1.1 side of a connection, right behind TLS: parses requests (`HTTPRequestParser`),
-/// hands one at a time to the responder as a task (off the event loop), writes each answer as one
-/// buffer in request order, and performs the WebSocket upgrade.
+/// hands one at a time to the responder (whose real work runs as a task off the event loop),
+/// writes each answer as one buffer in request order, and performs the WebSocket upgrade.
 ///
 /// One handler instead of NIO's decoder, encoder, upgrade and pipelining handlers: every handler a
 /// read or write passes costs a dynamic dispatch and a boxing, and NIO's pipelining handler
@@ -172,20 +172,35 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    /// Runs the responder as a task on the request executor; the answer is written on the loop.
+    /// Asks the responder; an answer it has at once is written after the loop has read every
+    /// ready socket (a task queued on the loop runs then), so the answers to one pass leave
+    /// together and the client wakes once for them, not once each. Writing each at once cost a
+    /// third more CPU per ping, a task hop to the pool a quarter more (docs/benchmarks.md).
     private func answer(context: ChannelHandlerContext, head: HTTPRequestHead, body: ByteBuffer) {
         let request = HTTPServerRequest(method: head.method, uri: head.uri, headers: head.headers, body: body, connection: connection)
-        let responder = self.responder
         let eventLoop = context.eventLoop
         let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: eventLoop)
-        Task(executorPreference: configuration.requestExecutor) {
-            let response = await responder.respond(to: request)
+        switch responder.answer(request) {
+        case .now(let response):
             eventLoop.execute {
                 let (handler, context) = loopBound.value
-                guard handler.responding, context.channel.isActive else { return }
-                handler.write(context: context, response: response, for: head)
+                handler.deliver(context: context, response: response, for: head)
+            }
+        case .later(let respond):
+            Task(executorPreference: configuration.requestExecutor) {
+                let response = await respond()
+                eventLoop.execute {
+                    let (handler, context) = loopBound.value
+                    handler.deliver(context: context, response: response, for: head)
+                }
             }
         }
+    }
+
+    /// Writes an answer that arrived later, unless the connection closed meanwhile.
+    private func deliver(context: ChannelHandlerContext, response: HTTPServerResponse, for head: HTTPRequestHead) {
+        guard responding, context.channel.isActive else { return }
+        write(context: context, response: response, for: head)
     }
 
     /// Writes one answer; then either closes (after the bytes are out) or moves to the next request.

@@ -44,10 +44,20 @@ public enum HTTPLimitViolation: Sendable {
     case malformedRequest
 }
 
-/// The application behind the HTTP front end. `respond` runs on Swift concurrency, never on the
-/// event loop, so it may await database work; `limitResponse` builds the body of the answers the
-/// front end sends by itself (413, 431, 400) so they carry the application's error format.
+/// How the application answers one request.
+public enum HTTPAnswer: Sendable {
+    /// Known already: written on the event loop once it has read every ready socket.
+    case now(HTTPServerResponse)
+    /// Needs waiting (the database) or real work: runs as a task on the request executor.
+    case later(@Sendable () async -> HTTPServerResponse)
+}
+
+/// The application behind the HTTP front end. `answer` is called on the event loop, so it must
+/// never block and should only decide: answer from what is at hand (a health check, a ping) or
+/// hand back the work that runs off the loop, where it may await the database.
+/// `limitResponse` builds the body of the answers the front end sends by itself (413, 431, 400)
+/// so they carry the application's error format.
 public protocol HTTPResponder: Sendable {
-    func respond(to request: HTTPServerRequest) async -> HTTPServerResponse
+    func answer(_ request: HTTPServerRequest) -> HTTPAnswer
     func limitResponse(_ violation: HTTPLimitViolation) -> HTTPServerResponse
 }

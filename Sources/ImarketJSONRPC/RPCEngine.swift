@@ -3,7 +3,7 @@
 ///
 /// Transport-agnostic: HTTP hands it a body, WebSocket a frame; it never does I/O itself.
 public struct RPCEngine<Context: Sendable>: Sendable {
-    public typealias Authorizer = @Sendable (RPCMethodInfo, Context) async throws -> Void
+    public typealias Authorizer = @Sendable (RPCMethodInfo, Context) throws -> Void
     public typealias ErrorObserver = @Sendable (any Error, RPCMethodInfo?) -> Void
 
     let registry: RPCMethodRegistry<Context>
@@ -17,7 +17,8 @@ public struct RPCEngine<Context: Sendable>: Sendable {
     /// - Parameters:
     ///   - authorize: runs for every call (including `rpc.discover`, whose `x-roles` is
     ///     `["anyone"]`) BEFORE params are decoded, so callers without access learn nothing
-    ///     from param validation. Throw an `RPCError` (-32001/-32003) to refuse.
+    ///     from param validation. Throw an `RPCError` (-32001/-32003) to refuse. Synchronous:
+    ///     it may run on an event loop, for immediate methods.
     ///   - onError: sees errors that are not `RPCError` (they reach the client only as a generic
     ///     -32603), with the method they came from; use it for logging.
     public init(
@@ -75,6 +76,26 @@ public struct RPCEngine<Context: Sendable>: Sendable {
         return await handle(request: parsed, context: context)
     }
 
+    /// Answers a body without waiting when it can: a parse error, an invalid envelope, an
+    /// unknown method, a single call of an immediate method (`registerImmediate`). Anything else
+    /// (batches included) comes back parsed, for `handle(request:context:)` off the event loop.
+    public func answerAtOnce<Bytes: Collection & Sendable>(bytes: Bytes, context: Context) -> RPCImmediateOutcome where Bytes.Element == UInt8 {
+        let parsed: JSONValue
+        do {
+            parsed = try JSONParser.parse(bytes: bytes, maxDepth: maxDepth)
+        } catch {
+            return .answered(errorResponse(.parseError()))
+        }
+        if case .array = parsed { return .needsTask(parsed) }
+        switch prepare(parsed) {
+        case .reply(let reply):
+            return .answered(reply)
+        case .call(let entry, let params, let id):
+            guard let invokeNow = entry.invokeNow else { return .needsTask(parsed) }
+            return .answered(handleNow(invokeNow, of: entry, params: params, id: id, context: context))
+        }
+    }
+
     /// Handles an already parsed request or batch; returns the serialized response, nil = send nothing.
     public func handle(request: JSONValue, context: Context) async -> [UInt8]? {
         guard case .array(let items) = request else {
@@ -123,6 +144,14 @@ public struct RPCEngine<Context: Sendable>: Sendable {
     public static func response(error: RPCError, id: JSONValue) -> JSONValue {
         .object(JSONObject([(key: "jsonrpc", value: "2.0"), (key: "error", value: error.jsonValue), (key: "id", value: id)]))
     }
+}
+
+/// What `RPCEngine.answerAtOnce` could do without waiting.
+public enum RPCImmediateOutcome: Sendable {
+    /// The whole answer; nil = nothing to send (a notification).
+    case answered([UInt8]?)
+    /// The parsed request needs a method that waits: run `handle(request:context:)` off the loop.
+    case needsTask(JSONValue)
 }
 
 /// What a method's encoded result starts with (see `RPCMethodEntry.invoke`).

@@ -33,11 +33,24 @@ public struct RPCMethodInfo: Sendable {
     }
 }
 
-struct RPCMethodEntry<Context: Sendable>: Sendable {
+/// A class so that looking one up costs one retain, not one per member of its info.
+final class RPCMethodEntry<Context: Sendable>: Sendable {
+    typealias Invoke = @Sendable (JSONValue?, Context) async throws -> [UInt8]
+    typealias InvokeNow = @Sendable (JSONValue?, Context) throws -> [UInt8]
+
     let info: RPCMethodInfo
     /// Decodes params (nil = absent), runs the handler, encodes the result as JSON bytes after
     /// `RPCEnvelope.resultPrefix`, so the engine only appends the id.
-    let invoke: @Sendable (JSONValue?, Context) async throws -> [UInt8]
+    let invoke: Invoke
+    /// The same, for a method registered as immediate (`registerImmediate`): it may run where
+    /// the request arrived, even on an event loop.
+    let invokeNow: InvokeNow?
+
+    init(info: RPCMethodInfo, invoke: @escaping Invoke, invokeNow: InvokeNow?) {
+        self.info = info
+        self.invoke = invoke
+        self.invokeNow = invokeNow
+    }
 }
 
 /// The methods of one API, with typed params and results.
@@ -68,6 +81,28 @@ public struct RPCMethodRegistry<Context: Sendable>: Sendable {
             metadata: metadata, tags: tags, resultSchema: nil, handler: handler)
     }
 
+    /// Registers a method that never waits and costs about as little as parsing its request
+    /// (a ping, a clock): `RPCEngine.answerAtOnce` may run it on the event loop the request
+    /// arrived on, sparing it the hand-off to another thread. Same rules as `register`.
+    public mutating func registerImmediate<P: Decodable & Sendable, R: Codable & Sendable>(
+        _ name: String,
+        summary: String,
+        description: String? = nil,
+        params: P.Type,
+        result: R.Type,
+        metadata: [String: JSONValue] = [:],
+        tags: [String] = [],
+        handler: @escaping @Sendable (P, Context) throws -> R
+    ) {
+        precondition(!name.hasPrefix("rpc."), "method names starting with rpc. are reserved: \(name)")
+        let method = Self.method(name, summary: summary, description: description, params: params, result: result,
+                                 metadata: metadata, tags: tags, resultSchema: nil)
+        let invokeNow: RPCMethodEntry<Context>.InvokeNow = { raw, context in
+            try method.encode(try handler(try method.decode(raw), context))
+        }
+        insert(RPCMethodEntry(info: method.info, invoke: { raw, context in try invokeNow(raw, context) }, invokeNow: invokeNow))
+    }
+
     /// Methods in registration order.
     public var methods: [RPCMethodInfo] { order.map { entries[$0]!.info } }
 
@@ -82,7 +117,26 @@ public struct RPCMethodRegistry<Context: Sendable>: Sendable {
         metadata: [String: JSONValue], tags: [String], resultSchema: JSONValue?,
         handler: @escaping @Sendable (P, Context) async throws -> R
     ) {
+        let method = Self.method(name, summary: summary, description: description, params: params, result: result,
+                                 metadata: metadata, tags: tags, resultSchema: resultSchema)
+        insert(RPCMethodEntry(info: method.info, invoke: { raw, context in
+            try method.encode(try await handler(try method.decode(raw), context))
+        }, invokeNow: nil))
+    }
+
+    private mutating func insert(_ entry: RPCMethodEntry<Context>) {
+        let name = entry.info.name
         precondition(entries[name] == nil, "method registered twice: \(name)")
+        entries[name] = entry
+        order.append(name)
+    }
+
+    /// What every registration derives from the params and result types: the method's info
+    /// (schemas by probing), its params decoder and its result encoder.
+    private static func method<P: Decodable & Sendable, R: Codable & Sendable>(
+        _ name: String, summary: String, description: String?, params: P.Type, result: R.Type,
+        metadata: [String: JSONValue], tags: [String], resultSchema: JSONValue?
+    ) -> (info: RPCMethodInfo, decode: @Sendable (JSONValue?) throws -> P, encode: @Sendable (R) throws -> [UInt8]) {
         precondition(!name.isEmpty, "method name must not be empty")
         for key in metadata.keys { precondition(key.hasPrefix("x-"), "metadata keys must start with x-: \(key)") }
 
@@ -101,18 +155,12 @@ public struct RPCMethodRegistry<Context: Sendable>: Sendable {
 
         // Both decided here, once per method, rather than by dynamic casts on every call.
         let noParams = EmptyParams() as? P
-        let encodeResult = JSONStreamEncoder.encoder(for: R.self, after: RPCEnvelope.resultPrefix)
-        let invoke: @Sendable (JSONValue?, Context) async throws -> [UInt8] = { raw, context in
-            let p: P
-            if raw == nil, let noParams {
-                p = noParams  // a method without params called without params: nothing to decode
-            } else {
-                p = try JSONValueDecoder().decode(P.self, from: try Self.paramsObject(raw, info: info))
-            }
-            return try encodeResult(try await handler(p, context))
+        let decode: @Sendable (JSONValue?) throws -> P = { raw in
+            // A method without params called without params: nothing to decode.
+            if raw == nil, let noParams { return noParams }
+            return try JSONValueDecoder().decode(P.self, from: try Self.paramsObject(raw, info: info))
         }
-        entries[name] = RPCMethodEntry(info: info, invoke: invoke)
-        order.append(name)
+        return (info, decode, JSONStreamEncoder.encoder(for: R.self, after: RPCEnvelope.resultPrefix))
     }
 
     /// Absent params decode as `{}`; by-position params are mapped onto the member order the

@@ -9,12 +9,18 @@ import XCTest
 /// Pipelining without NIO's pipelining handler: answers in request order, reads held only while a
 /// complete request waits, refusals queued behind earlier answers, nothing answered after `close`.
 final class HTTPConnectionHandlerTests: XCTestCase {
-    /// Answers with the request body, once the gate is open.
+    /// Answers with the request body: at once for a body starting with "now", otherwise in a
+    /// task once the gate is open.
     private struct GatedEcho: HTTPResponder {
         let open: NIOLockedValueBox<Bool>
-        func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
-            while !open.withLockedValue({ $0 }) { try? await Task.sleep(nanoseconds: 1_000_000) }
-            return HTTPServerResponse(status: .ok, body: request.body)
+        func answer(_ request: HTTPServerRequest) -> HTTPAnswer {
+            if request.body.readableBytesView.starts(with: "now".utf8) {
+                return .now(HTTPServerResponse(status: .ok, body: request.body))
+            }
+            return .later {
+                while !open.withLockedValue({ $0 }) { try? await Task.sleep(nanoseconds: 1_000_000) }
+                return HTTPServerResponse(status: .ok, body: request.body)
+            }
         }
         func limitResponse(_ violation: HTTPLimitViolation) -> HTTPServerResponse {
             HTTPServerResponse(status: violation == .bodyTooLarge ? .payloadTooLarge : .badRequest)
@@ -87,6 +93,20 @@ final class HTTPConnectionHandlerTests: XCTestCase {
         open.withLockedValue { $0 = true }
         let bodies = try await answers(3).map(\.1)
         XCTAssertEqual(bodies, ["one", "two", "three"])
+    }
+
+    func testImmediateAnswersWaitTheirTurnBehindTaskAnswers() async throws {
+        open.withLockedValue { $0 = false }
+        try await request("now-1")
+        try await request("later")
+        try await request("now-2")
+        let first = try await answers(1).map(\.1)
+        XCTAssertEqual(first, ["now-1"], "an immediate answer is written without any task")
+        let held = try await nothingMoreWritten()
+        XCTAssertTrue(held, "the immediate answer behind a pending one waits for it")
+        open.withLockedValue { $0 = true }
+        let rest = try await answers(2).map(\.1)
+        XCTAssertEqual(rest, ["later", "now-2"])
     }
 
     func testExpectContinueGetsAnInterimAnswerBeforeTheBody() async throws {

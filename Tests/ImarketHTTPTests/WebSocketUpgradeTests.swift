@@ -11,8 +11,8 @@ import XCTest
 final class WebSocketUpgradeTests: XCTestCase {
     /// Answers every HTTP request with "METHOD URI".
     private struct Describe: HTTPResponder {
-        func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
-            HTTPServerResponse(status: .ok, body: ByteBuffer(string: "\(request.method.rawValue) \(request.uri)"))
+        func answer(_ request: HTTPServerRequest) -> HTTPAnswer {
+            .later { HTTPServerResponse(status: .ok, body: ByteBuffer(string: "\(request.method.rawValue) \(request.uri)")) }
         }
         func limitResponse(_ violation: HTTPLimitViolation) -> HTTPServerResponse { HTTPServerResponse(status: .badRequest) }
     }

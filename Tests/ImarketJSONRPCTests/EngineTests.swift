@@ -10,6 +10,52 @@ final class EngineTests: XCTestCase {
                 v["error"]?["data"]?["field"]?.stringValue, v["id"])
     }
 
+    /// An immediate method is answered where the request is, with the same bytes the task path
+    /// gives; anything that has to wait comes back parsed, and is then answered as usual.
+    func testAnswerAtOnce() async throws {
+        func answered(_ outcome: RPCImmediateOutcome) -> String?? {
+            guard case .answered(let bytes) = outcome else { return .none }
+            return .some(bytes.map { String(decoding: $0, as: UTF8.self) })
+        }
+        let immediate = [
+            #"{"jsonrpc":"2.0","method":"clock","id":1}"#,
+            #"{"jsonrpc":"2.0","method":"clock","params":{},"id":"a"}"#,
+            #"{"jsonrpc":"2.0","method":"clock","params":{"x":1},"id":2}"#,        // unknown_member
+            #"{"jsonrpc":"2.0","method":"admin.clock","params":[5,2],"id":3}"#,
+            #"{"jsonrpc":"2.0","method":"immediate.boom","id":4}"#,                 // -32603, nothing leaks
+            #"{"jsonrpc":"2.0","method":"nope","id":5}"#,                           // method not found
+            #"{"jsonrpc":"1.0","method":"sum","id":6}"#,                            // invalid envelope
+            #"{"jsonrpc":"2.0","method":"sum""#,                                    // parse error
+            #"7"#,
+        ]
+        for body in immediate {
+            let now = answered(engine.runAtOnce(body))
+            XCTAssertTrue(now != nil, body)
+            let later = await engine.run(body)
+            XCTAssertEqual(now ?? nil, later, body)
+        }
+        XCTAssertEqual(answered(engine.runAtOnce(#"{"jsonrpc":"2.0","method":"clock","id":1}"#)),
+                       #"{"jsonrpc":"2.0","result":1796000000,"id":1}"#)
+        XCTAssertTrue(try XCTUnwrap(answered(engine.runAtOnce(#"{"jsonrpc":"2.0","method":"immediate.boom","id":4}"#)) ?? nil).contains("-32603"))
+        // Authorization is checked here too, before params are decoded.
+        let refused = try error(answered(engine.runAtOnce(#"{"jsonrpc":"2.0","method":"admin.clock","params":{},"id":8}"#, role: "agency")) ?? nil)
+        XCTAssertEqual(refused.code, -32003)
+        // Notifications of immediate methods run and are not answered; unknown ones are ignored.
+        XCTAssertEqual(answered(engine.runAtOnce(#"{"jsonrpc":"2.0","method":"clock"}"#)), .some(nil))
+        XCTAssertEqual(answered(engine.runAtOnce(#"{"jsonrpc":"2.0","method":"nope"}"#)), .some(nil))
+
+        // Methods that wait, and batches (even of immediate methods), go to a task, parsed.
+        for body in [#"{"jsonrpc":"2.0","method":"sum","params":{"a":1,"b":2},"id":9}"#,
+                     #"{"jsonrpc":"2.0","method":"sum","params":{"a":1,"b":2}}"#,
+                     #"[{"jsonrpc":"2.0","method":"clock","id":1},{"jsonrpc":"2.0","method":"sum","params":{"a":1,"b":2},"id":2}]"#] {
+            guard case .needsTask(let parsed) = engine.runAtOnce(body) else { return XCTFail(body) }
+            XCTAssertEqual(parsed, try JSONParser.parse(Array(body.utf8)), body)
+            let later = await engine.handle(request: parsed, context: TestContext())
+            let reference = await engine.run(body)
+            XCTAssertEqual(later.map { String(decoding: $0, as: UTF8.self) }, reference, body)
+        }
+    }
+
     func testIdNullIsARequestAndIdsEchoExactly() async {
         let r1 = await engine.run(#"{"jsonrpc":"2.0","method":"subtract","params":[5,2],"id":null}"#)
         XCTAssertEqual(r1, #"{"jsonrpc":"2.0","result":3,"id":null}"#)

@@ -102,6 +102,13 @@ enum SampleAPI {
         r.register("admin.only", summary: "admin", params: SubtractParams.self, result: Int.self,
                    metadata: ["x-roles": ["admin"]]) { p, _ in p.minuend }
         r.register("boom", summary: "fails", params: EmptyParams.self, result: Int.self) { _, _ in throw Boom() }
+        r.registerImmediate("clock", summary: "immediate", params: EmptyParams.self, result: Int.self,
+                            metadata: ["x-roles": ["anyone"]]) { _, _ in 1_796_000_000 }
+        r.registerImmediate("admin.clock", summary: "immediate, admins only", params: SubtractParams.self, result: Int.self,
+                            metadata: ["x-roles": ["admin"]]) { p, _ in p.minuend - p.subtrahend }
+        r.registerImmediate("immediate.boom", summary: "immediate, fails", params: EmptyParams.self, result: Int.self) { _, _ in
+            throw Boom()
+        }
         r.register("conflict", summary: "rpc error", params: EmptyParams.self, result: Int.self) { _, _ in
             throw RPCError.conflict(reason: "idempotency_key_reused")
         }
@@ -121,6 +128,12 @@ enum SampleAPI {
 }
 
 extension RPCEngine where Context == TestContext {
+    /// `answerAtOnce` on a body given as text: the answer as text (nil = nothing to send), or
+    /// nil wrapped in `.needsTask` with what must run later.
+    func runAtOnce(_ body: String, role: String = "admin") -> RPCImmediateOutcome {
+        answerAtOnce(bytes: Array(body.utf8), context: TestContext(role: role))
+    }
+
     /// Runs a body given as text and returns the response as text (nil = no response).
     func run(_ body: String, role: String = "admin") async -> String? {
         guard let out = await handle(body: Array(body.utf8), context: TestContext(role: role)) else { return nil }

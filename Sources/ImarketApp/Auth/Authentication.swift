@@ -13,6 +13,12 @@ enum Authentication {
         case refused(HTTPResponseStatus, RPCError)
     }
 
+    /// False when the request is anonymous without asking the database: no token, no
+    /// client certificate.
+    static func needsLookup(_ request: HTTPServerRequest) -> Bool {
+        request.connection.clientCertificateSHA256 != nil || request.headers.contains(name: "authorization")
+    }
+
     static func resolve(_ request: HTTPServerRequest, services: AppServices) async -> Outcome {
         await resolve(headers: request.headers, connection: request.connection, services: services)
     }

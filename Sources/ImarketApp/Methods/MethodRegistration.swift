@@ -13,10 +13,28 @@ extension RPCMethodRegistry where Context == RequestContext {
         result: R.Type,
         handler: @escaping @Sendable (P, RequestContext) async throws -> R
     ) {
+        register(name, summary: summary, params: params, result: result,
+                 metadata: Self.metadata(access), handler: handler)
+    }
+
+    /// Registers a method that needs neither the database nor real work (see
+    /// `registerImmediate`): an anonymous call of it is answered on the event loop.
+    mutating func addImmediate<P: Decodable & Sendable, R: Codable & Sendable>(
+        _ name: String,
+        _ summary: String,
+        access: Access,
+        params: P.Type,
+        result: R.Type,
+        handler: @escaping @Sendable (P, RequestContext) throws -> R
+    ) {
+        registerImmediate(name, summary: summary, params: params, result: result,
+                          metadata: Self.metadata(access), handler: handler)
+    }
+
+    private static func metadata(_ access: Access) -> [String: JSONValue] {
         let roles: [JSONValue] = access.roles.count == Role.allCases.count
             ? ["anyone"] : access.publishedRoles.map { .string($0) }
-        register(name, summary: summary, params: params, result: result,
-                 metadata: ["x-roles": .array(roles)], handler: handler)
+        return ["x-roles": .array(roles)]
     }
 }
 

@@ -4,8 +4,8 @@ import ImarketJSONRPC
 
 /// API section 5: ping, identity, rules and tokens.
 enum SystemMethods {
-    /// Writes itself (`JSONObjectWritable`): the most frequent call, and the one the load
-    /// balancer's health checks make.
+    /// Writes itself (`JSONObjectWritable`) and is answered on the event loop when anonymous:
+    /// the most frequent call, and the one the load balancer's health checks make.
     struct Ping: Codable, Sendable, JSONObjectWritable {
         var version: String
         var time: String
@@ -49,7 +49,7 @@ enum SystemMethods {
     }
 
     static func register(in registry: inout MethodRegistry) {
-        registry.add("system.ping", "Liveness and server time.", access: .anyone,
+        registry.addImmediate("system.ping", "Liveness and server time.", access: .anyone,
                      params: EmptyParams.self, result: Ping.self) { _, context in
             Ping(version: context.services.version, time: RFC3339.format(Date()))
         }
