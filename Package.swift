@@ -47,7 +47,11 @@ let package = Package(
             ]
         ),
         // JSON-RPC 2.0: JSON parsing, request dispatch, typed params, OpenRPC generation. No I/O.
-        .target(name: "ImarketJSONRPC"),
+        // Built with cross-module optimization: its generic engine, registry and coders run for
+        // the application's types on every call, and only then are they specialized for them
+        // (unspecialized, each call looked up generic metadata and witness tables at run time).
+        // Measured in alternating runs: ping -1.6 us of about 37, demand.get -4% server CPU.
+        .target(name: "ImarketJSONRPC", swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]),
         // HTTP/1.1 + WebSocket front end over TLS.
         .target(
             name: "ImarketHTTP",
