@@ -95,12 +95,14 @@ public struct RPCMethodRegistry<Context: Sendable>: Sendable {
         handler: @escaping @Sendable (P, Context) throws -> R
     ) {
         precondition(!name.hasPrefix("rpc."), "method names starting with rpc. are reserved: \(name)")
-        let method = Self.method(name, summary: summary, description: description, params: params, result: result,
-                                 metadata: metadata, tags: tags, resultSchema: nil)
+        let info = Self.info(name, summary: summary, description: description, params: params, result: result,
+                             metadata: metadata, tags: tags, resultSchema: nil)
+        let decode = Self.decoder(for: P.self, info: info)
+        let encode = JSONStreamEncoder.encoder(for: R.self, after: RPCEnvelope.resultPrefix)
         let invokeNow: RPCMethodEntry<Context>.InvokeNow = { raw, context in
-            try method.encode(try handler(try method.decode(raw), context))
+            try encode(try handler(try decode(raw), context))
         }
-        insert(RPCMethodEntry(info: method.info, invoke: { raw, context in try invokeNow(raw, context) }, invokeNow: invokeNow))
+        insert(RPCMethodEntry(info: info, invoke: { raw, context in try invokeNow(raw, context) }, invokeNow: invokeNow))
     }
 
     /// Methods in registration order.
@@ -117,10 +119,12 @@ public struct RPCMethodRegistry<Context: Sendable>: Sendable {
         metadata: [String: JSONValue], tags: [String], resultSchema: JSONValue?,
         handler: @escaping @Sendable (P, Context) async throws -> R
     ) {
-        let method = Self.method(name, summary: summary, description: description, params: params, result: result,
-                                 metadata: metadata, tags: tags, resultSchema: resultSchema)
-        insert(RPCMethodEntry(info: method.info, invoke: { raw, context in
-            try method.encode(try await handler(try method.decode(raw), context))
+        let info = Self.info(name, summary: summary, description: description, params: params, result: result,
+                             metadata: metadata, tags: tags, resultSchema: resultSchema)
+        let decode = Self.decoder(for: P.self, info: info)
+        let encode = JSONStreamEncoder.encoder(for: R.self, after: RPCEnvelope.resultPrefix)
+        insert(RPCMethodEntry(info: info, invoke: { raw, context in
+            try encode(try await handler(try decode(raw), context))
         }, invokeNow: nil))
     }
 
@@ -131,12 +135,11 @@ public struct RPCMethodRegistry<Context: Sendable>: Sendable {
         order.append(name)
     }
 
-    /// What every registration derives from the params and result types: the method's info
-    /// (schemas by probing), its params decoder and its result encoder.
-    private static func method<P: Decodable & Sendable, R: Codable & Sendable>(
+    /// The method's info, with its schemas derived by probing the params and result types.
+    private static func info<P: Decodable & Sendable, R: Codable & Sendable>(
         _ name: String, summary: String, description: String?, params: P.Type, result: R.Type,
         metadata: [String: JSONValue], tags: [String], resultSchema: JSONValue?
-    ) -> (info: RPCMethodInfo, decode: @Sendable (JSONValue?) throws -> P, encode: @Sendable (R) throws -> [UInt8]) {
+    ) -> RPCMethodInfo {
         precondition(!name.isEmpty, "method name must not be empty")
         for key in metadata.keys { precondition(key.hasPrefix("x-"), "metadata keys must start with x-: \(key)") }
 
@@ -148,19 +151,22 @@ public struct RPCMethodRegistry<Context: Sendable>: Sendable {
             let o = SchemaProbe.probe(R.self)
             resultProbe = (o.schema, o.complete)
         }
-        let info = RPCMethodInfo(
+        return RPCMethodInfo(
             name: name, summary: summary, description: description, metadata: metadata, tags: tags,
             paramsSchema: paramsProbe.schema, resultSchema: resultProbe.schema,
             paramOrder: paramsProbe.propertyOrder, schemaComplete: paramsProbe.complete && resultProbe.complete)
+    }
 
-        // Both decided here, once per method, rather than by dynamic casts on every call.
+    /// The params decoder, made where the registration is specialized for `P` (always inlined),
+    /// so the closure is too. Whether `P` takes no params is decided here, once per method.
+    @inline(__always)
+    private static func decoder<P: Decodable & Sendable>(for _: P.Type, info: RPCMethodInfo) -> @Sendable (JSONValue?) throws -> P {
         let noParams = EmptyParams() as? P
-        let decode: @Sendable (JSONValue?) throws -> P = { raw in
+        return { raw in
             // A method without params called without params: nothing to decode.
             if raw == nil, let noParams { return noParams }
             return try JSONValueDecoder().decode(P.self, from: try Self.paramsObject(raw, info: info))
         }
-        return (info, decode, JSONStreamEncoder.encoder(for: R.self, after: RPCEnvelope.resultPrefix))
     }
 
     /// Absent params decode as `{}`; by-position params are mapped onto the member order the
