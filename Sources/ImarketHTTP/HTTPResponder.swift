@@ -26,14 +26,34 @@ public struct ConnectionInfo: Sendable {
 }
 
 public struct HTTPServerResponse: Sendable {
+    /// A body as the application has it: bytes it built itself (a JSON-RPC answer) are copied
+    /// once, into the response buffer, rather than into a buffer of their own first.
+    public enum Body: Sendable {
+        case buffer(ByteBuffer)
+        case bytes([UInt8])
+
+        var count: Int {
+            switch self {
+            case .buffer(let buffer): buffer.readableBytes
+            case .bytes(let bytes): bytes.count
+            }
+        }
+    }
+
     public var status: HTTPResponseStatus
     public var headers: HTTPHeaders
-    public var body: ByteBuffer?
+    public var body: Body?
 
     public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) {
         self.status = status
         self.headers = headers
-        self.body = body
+        self.body = body.map { .buffer($0) }
+    }
+
+    public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], bytes: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = .bytes(bytes)
     }
 }
 

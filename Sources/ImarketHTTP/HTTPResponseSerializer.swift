@@ -16,7 +16,7 @@ enum HTTPResponseSerializer {
 
     static func serialize(_ response: HTTPServerResponse, framing: Framing, allocator: ByteBufferAllocator) -> ByteBuffer {
         let body = response.body
-        let bodyBytes = body?.readableBytes ?? 0
+        let bodyBytes = body?.count ?? 0
         // RFC 9110 sections 8.6 and 15.3.5: 1xx and 204 carry neither a length nor a body.
         let bodiless = response.status.code < 200 || response.status == .noContent
         var buffer = allocator.buffer(capacity: 96 + response.headers.count * 48 + (framing.isHead ? 0 : bodyBytes))
@@ -48,8 +48,11 @@ enum HTTPResponseSerializer {
             buffer.writeStaticString("connection: keep-alive\r\n")
         }
         buffer.writeStaticString("\r\n")
-        if !bodiless, !framing.isHead, var body {
-            buffer.writeBuffer(&body)
+        if !bodiless, !framing.isHead, let body {
+            switch body {
+            case .buffer(var bytes): buffer.writeBuffer(&bytes)
+            case .bytes(let bytes): buffer.writeBytes(bytes)
+            }
         }
         return buffer
     }

@@ -150,6 +150,10 @@ final class HTTPRequestParserTests: XCTestCase {
         XCTAssertEqual(text(plain, HTTPServerResponse(status: .noContent)), "HTTP/1.1 204 No Content\r\n\r\n")
         XCTAssertEqual(text(plain, HTTPServerResponse(status: .payloadTooLarge, body: ByteBuffer(string: ""))),
                        "HTTP/1.1 413 Payload Too Large\r\ncontent-length: 0\r\n\r\n")
+        var asBytes = response
+        asBytes.body = .bytes(Array("{}".utf8))
+        XCTAssertEqual(text(plain, asBytes), text(plain, response), "a body given as bytes is written the same")
+        XCTAssertEqual(text(head, asBytes), text(head, response))
         for size in [9, 10, 99, 100, 12_345] {
             let big = text(head, HTTPServerResponse(status: .ok, body: ByteBuffer(repeating: 0x61, count: size)))
             XCTAssertTrue(big.contains("\r\ncontent-length: \(size)\r\n"), big)

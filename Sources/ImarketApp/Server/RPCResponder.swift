@@ -100,7 +100,7 @@ public struct RPCResponder: HTTPResponder {
     /// 204 when only notifications were sent.
     private func rpcResponse(_ body: [UInt8]?) -> HTTPServerResponse {
         guard let body else { return HTTPServerResponse(status: .noContent) }
-        return HTTPServerResponse(status: .ok, headers: Self.jsonHeaders, body: ByteBuffer(bytes: body))
+        return HTTPServerResponse(status: .ok, headers: Self.jsonHeaders, bytes: body)
     }
 
     static let jsonHeaders: HTTPHeaders = ["content-type": "application/json"]
@@ -126,7 +126,7 @@ public struct RPCResponder: HTTPResponder {
     }
 
     private func error(_ status: HTTPResponseStatus, _ rpcError: RPCError) -> HTTPServerResponse {
-        HTTPServerResponse(status: status, headers: Self.jsonHeaders, body: ByteBuffer(bytes: engine.errorResponse(rpcError)))
+        HTTPServerResponse(status: status, headers: Self.jsonHeaders, bytes: engine.errorResponse(rpcError))
     }
 
     private func plain(_ status: HTTPResponseStatus, _ text: String) -> HTTPServerResponse {
