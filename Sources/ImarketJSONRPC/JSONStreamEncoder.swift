@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Encodes `Encodable` results straight into JSON bytes: the same bytes as `JSONValueEncoder`
 /// followed by `serialized()`, without building the tree in between. Results are encoded on
 /// every call, and the tree (a node per container, a `JSONValue` per member, then a second walk
@@ -28,34 +30,64 @@ public enum JSONStreamEncoder {
     /// without the stream encoder's sink and the three dynamic casts that look its conformances
     /// up on every value (about a fifth of `system.ping`'s work on the pool thread).
     public static func encoder<T: Encodable & Sendable>(for type: T.Type, after prefix: [UInt8] = []) -> @Sendable (T) throws -> [UInt8] {
+        let size = SizeHint()
         if let writable = type as? any (JSONObjectWritable & Sendable).Type {
-            return objectEncoder(writable, for: type, after: prefix)
+            return objectEncoder(writable, for: type, after: prefix, size: size)
         }
-        return { try encode($0, after: prefix) }
+        return { value in
+            do {
+                return size.noting(try stream(value, after: prefix, capacity: size.capacity))
+            } catch is JSONStreamSink.Irregular {
+                return try encode(value, after: prefix)
+            }
+        }
     }
 
     /// `W` is `T`, found by the cast above; `T`'s values are taken as what they are.
     private static func objectEncoder<W: JSONObjectWritable & Sendable, T: Sendable>(
-        _: W.Type, for _: T.Type, after prefix: [UInt8]
+        _: W.Type, for _: T.Type, after prefix: [UInt8], size: SizeHint
     ) -> @Sendable (T) throws -> [UInt8] {
         precondition(W.self == T.self)
         return { value in
             // A fresh buffer with room for the usual result: `var bytes = prefix` would share the
             // captured prefix's storage, then copy it and regrow it as the members arrive.
             var bytes: [UInt8] = []
-            bytes.reserveCapacity(512)
+            bytes.reserveCapacity(size.capacity)
             bytes += prefix
             try JSONObjectWriter.write(JSONStreamSink.reinterpret(value, as: W.self), into: &bytes)
-            return bytes
+            return size.noting(bytes)
         }
     }
 
     /// The streaming pass alone; throws `JSONStreamSink.Irregular` where it has to give up.
-    static func stream<T: Encodable>(_ value: T, after prefix: [UInt8] = []) throws -> [UInt8] {
-        let sink = JSONStreamSink(prefix: prefix)
+    static func stream<T: Encodable>(_ value: T, after prefix: [UInt8] = [], capacity: Int = 512) throws -> [UInt8] {
+        let sink = JSONStreamSink(prefix: prefix, capacity: capacity)
         try sink.writeValue(value, level: 0, path: [])
         try sink.finish()
         return sink.bytes
+    }
+
+    /// How much room one type's results need, learned from recent ones: a result of a few
+    /// kilobytes (a demand) started from a fixed guess was grown by doubling, each time into a
+    /// new allocation with a copy. The estimate jumps to a larger result and sinks slowly after
+    /// smaller ones, so one long list does not make every later call allocate for it. Relaxed
+    /// and racy on purpose: a stale estimate only costs a regrowth.
+    final class SizeHint: Sendable {
+        /// Larger results are rare (long lists) and grow as they must.
+        static let ceiling = 64 * 1024
+        /// Beyond the result itself: the response's id and closing brace are appended to it.
+        static let slack = 64
+        private let estimate = Atomic<Int>(448)
+
+        var capacity: Int { estimate.load(ordering: .relaxed) + Self.slack }
+
+        func noting(_ bytes: [UInt8]) -> [UInt8] {
+            let count = min(bytes.count, Self.ceiling)
+            let current = estimate.load(ordering: .relaxed)
+            let next = count >= current ? count : current - (current - count) / 16
+            if next != current { estimate.store(next, ordering: .relaxed) }
+            return bytes
+        }
     }
 }
 
@@ -82,8 +114,8 @@ final class JSONStreamSink {
     /// Set by calls that cannot throw (`superEncoder`, container accessors); checked at every write.
     var irregular = false
 
-    init(prefix: [UInt8]) {
-        bytes.reserveCapacity(512)
+    init(prefix: [UInt8], capacity: Int = 512) {
+        bytes.reserveCapacity(capacity)
         bytes += prefix
     }
 

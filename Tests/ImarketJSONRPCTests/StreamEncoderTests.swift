@@ -147,6 +147,29 @@ final class StreamEncoderTests: XCTestCase {
         try assertSameBytes(Super())
         try assertSameBytes(TwoSingles())
         XCTAssertFalse(streams(Twice()) || streams(LateWrite()) || streams(Super()) || streams(TwoSingles()))
+        // The encoder resolved per type falls back the same way.
+        XCTAssertEqual(String(decoding: try JSONStreamEncoder.encoder(for: LateWrite.self, after: Array("p:".utf8))(LateWrite()), as: UTF8.self),
+                       #"p:{"a":{"c":2},"b":1}"#)
+    }
+
+    /// Result buffers are sized from recent results: up at once, down slowly, never past the ceiling.
+    func testSizeHintFollowsResults() {
+        let hint = JSONStreamEncoder.SizeHint()
+        let start = hint.capacity
+        _ = hint.noting([UInt8](repeating: 0, count: 5_000))
+        XCTAssertEqual(hint.capacity, 5_000 + JSONStreamEncoder.SizeHint.slack, "a larger result raises it at once")
+        _ = hint.noting([UInt8](repeating: 0, count: 100))
+        XCTAssertLessThan(hint.capacity, 5_000 + JSONStreamEncoder.SizeHint.slack)
+        XCTAssertGreaterThan(hint.capacity, 4_000, "one small result lowers it only a little")
+        for _ in 0..<200 { _ = hint.noting([UInt8](repeating: 0, count: 100)) }
+        XCTAssertLessThan(hint.capacity, start, "a run of small results brings it down")
+        _ = hint.noting([UInt8](repeating: 0, count: 1_000_000))
+        XCTAssertEqual(hint.capacity, JSONStreamEncoder.SizeHint.ceiling + JSONStreamEncoder.SizeHint.slack)
+        // Encoding through a resolved encoder feeds its hint; the bytes are unchanged.
+        let encode = JSONStreamEncoder.encoder(for: [String].self)
+        let long = [String](repeating: "demand", count: 500)
+        XCTAssertEqual(try encode(long), try JSONStreamEncoder.encode(long))
+        XCTAssertEqual(try encode(long), try JSONStreamEncoder.encode(long))
     }
 
     func testErrorsFromValuesPropagate() {
