@@ -16,29 +16,14 @@ uint64_t imarket_SSL_CTX_set_options(SSL_CTX *ctx, uint64_t options) {
     return (uint64_t)SSL_CTX_set_options(ctx, options);
 }
 
-long imarket_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) {
-    return SSL_CTX_set_mode(ctx, mode);
-}
-
 long imarket_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode) {
     return SSL_CTX_set_session_cache_mode(ctx, mode);
-}
-
-long imarket_SSL_CTX_sess_set_cache_size(SSL_CTX *ctx, long size) {
-    return SSL_CTX_sess_set_cache_size(ctx, size);
-}
-
-int imarket_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *list) {
-    return (int)SSL_CTX_set1_groups_list(ctx, list);
 }
 
 uint64_t imarket_SSL_OP_NO_COMPRESSION(void) { return SSL_OP_NO_COMPRESSION; }
 uint64_t imarket_SSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO_RENEGOTIATION; }
 uint64_t imarket_SSL_OP_CIPHER_SERVER_PREFERENCE(void) { return SSL_OP_CIPHER_SERVER_PREFERENCE; }
-uint64_t imarket_SSL_OP_IGNORE_UNEXPECTED_EOF(void) { return SSL_OP_IGNORE_UNEXPECTED_EOF; }
-long imarket_SSL_MODE_RELEASE_BUFFERS(void) { return SSL_MODE_RELEASE_BUFFERS; }
 long imarket_SSL_SESS_CACHE_SERVER(void) { return SSL_SESS_CACHE_SERVER; }
-long imarket_SSL_SESS_CACHE_CLIENT(void) { return SSL_SESS_CACHE_CLIENT; }
 
 int imarket_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
     return (int)SSL_set_tlsext_host_name(ssl, name);

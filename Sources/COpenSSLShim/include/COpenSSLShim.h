@@ -18,19 +18,13 @@
 int imarket_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version);
 int imarket_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version);
 uint64_t imarket_SSL_CTX_set_options(SSL_CTX *ctx, uint64_t options);
-long imarket_SSL_CTX_set_mode(SSL_CTX *ctx, long mode);
 long imarket_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode);
-long imarket_SSL_CTX_sess_set_cache_size(SSL_CTX *ctx, long size);
-int imarket_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *list);
 
-/* --- option / mode bits (SSL_OP_BIT() expressions are not importable) --- */
+/* --- option and cache-mode bits (SSL_OP_BIT() expressions are not importable) --- */
 uint64_t imarket_SSL_OP_NO_COMPRESSION(void);
 uint64_t imarket_SSL_OP_NO_RENEGOTIATION(void);
 uint64_t imarket_SSL_OP_CIPHER_SERVER_PREFERENCE(void);
-uint64_t imarket_SSL_OP_IGNORE_UNEXPECTED_EOF(void);
-long imarket_SSL_MODE_RELEASE_BUFFERS(void);
 long imarket_SSL_SESS_CACHE_SERVER(void);
-long imarket_SSL_SESS_CACHE_CLIENT(void);
 
 /* --- per-connection macros --- */
 int imarket_SSL_set_tlsext_host_name(SSL *ssl, const char *name);
