@@ -15,8 +15,13 @@ public enum JSONStreamEncoder {
     /// The JSON of `value`, written after `prefix` (so a caller that wraps the value, like the
     /// JSON-RPC response envelope, needs no second buffer).
     public static func encode<T: Encodable>(_ value: T, after prefix: [UInt8] = []) throws -> [UInt8] {
+        try encode(value, after: prefix, capacity: 512)
+    }
+
+    /// `encode` with room for `capacity` bytes reserved up front.
+    private static func encode<T: Encodable>(_ value: T, after prefix: [UInt8], capacity: Int) throws -> [UInt8] {
         do {
-            return try stream(value, after: prefix)
+            return try stream(value, after: prefix, capacity: capacity)
         } catch is JSONStreamSink.Irregular {
             var bytes = prefix
             try JSONValueEncoder().encode(value).serialize(into: &bytes)
@@ -34,13 +39,7 @@ public enum JSONStreamEncoder {
         if let writable = type as? any (JSONObjectWritable & Sendable).Type {
             return objectEncoder(writable, for: type, after: prefix, size: size)
         }
-        return { value in
-            do {
-                return size.noting(try stream(value, after: prefix, capacity: size.capacity))
-            } catch is JSONStreamSink.Irregular {
-                return try encode(value, after: prefix)
-            }
-        }
+        return { size.noting(try encode($0, after: prefix, capacity: size.capacity)) }
     }
 
     /// `W` is `T`, found by the cast above; `T`'s values are taken as what they are.
