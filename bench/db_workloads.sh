@@ -17,7 +17,8 @@ run_pgbench() {
 }
 
 # pgbench can only \set integers, so each of up to 128 scripts (pgbench's limit) reads one demand
-# whose id is a -D variable: the statement is byte for byte the server's, with a bound parameter.
+# whose id is a -D variable (a one-element array): the statement is byte for byte the server's,
+# with a bound parameter.
 pgbench_demand_get() {
     local dir=$WORK/pgbench-demand-get
     mkdir -p "$dir"
@@ -25,10 +26,11 @@ pgbench_demand_get() {
     while read -r id && [ $i -lt 128 ]; do
         i=$((i + 1))
         sed "s/:demand_id/:d$i/g" "$HERE/pgbench/demand_get.sql" >"$dir/s$i.sql"
-        args+=(-D "d$i=$id" -f "$dir/s$i.sql")
+        args+=(-D "d$i={$id}" -f "$dir/s$i.sql")
     done < <("$PYTHON" -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["demand_ids"]))' "$WORK/data.json")
     echo "bench: demand.get against pgbench ($POOL clients, $i demands)"
-    run_pgbench "$dir/run.out" "${args[@]}"
+    # The server runs this statement with a generic plan (KeyedRead); so does pgbench.
+    PGOPTIONS="${PGOPTIONS:-} -c plan_cache_mode=force_generic_plan" run_pgbench "$dir/run.out" "${args[@]}"
     "$PYTHON" "$HERE/report.py" record "$ROWS" --workload demand.get --subject "pgbench same SQL" \
         --pgbench "$dir/run.out" "$dir/run.out.log" --warmup "$WARMUP" --rss-note "n/a" $(cpu_args "$dir/run.out")
 }

@@ -68,8 +68,7 @@ final class PoolWorker: @unchecked Sendable {
 
     /// A read a task on this thread asked for (`PostgresPool.read`), suspended until it is sent.
     private struct QueuedRead {
-        let sql: String
-        let params: [PostgresBindable?]
+        let read: ReadBatch.Read
         let continuation: UnsafeContinuation<PostgresRows, Error>
     }
 
@@ -79,12 +78,13 @@ final class PoolWorker: @unchecked Sendable {
     /// while the first read waits for it.
     static let readBatchLimit = 32
 
-    func queueRead(_ sql: String, _ params: [PostgresBindable?], _ continuation: UnsafeContinuation<PostgresRows, Error>) {
-        reads.append(QueuedRead(sql: sql, params: params, continuation: continuation))
+    func queueRead(_ read: ReadBatch.Read, _ continuation: UnsafeContinuation<PostgresRows, Error>) {
+        reads.append(QueuedRead(read: read, continuation: continuation))
     }
 
     /// Runs the tasks already queued first (under load they usually read too), then sends every
-    /// read in one pipeline, resumes the readers and runs them on.
+    /// read in one pipeline (keyed reads of one statement as one statement, `KeyedRead`),
+    /// resumes the readers and runs them on.
     private func sendReads() {
         var ran = 0
         while reads.count < Self.readBatchLimit, ran < Self.readBatchLimit, let job = core.nextQueuedTask() {
@@ -96,7 +96,16 @@ final class PoolWorker: @unchecked Sendable {
         let results: [Result<PostgresRows, Error>]
         do {
             results = try lend(refuseWhenClosed: true) { connection in
-                connection.queryEach(batch.map { ($0.sql, $0.params) })
+                let plan = ReadBatch(batch.map(\.read))
+                var results = plan.results(connection.queryEach(plan.statements))
+                let split = plan.readsToSplit(results)
+                if !split.isEmpty {
+                    let alone = ReadBatch(plan.reads(at: split), coalescing: false)
+                    for (index, result) in zip(split, alone.results(connection.queryEach(alone.statements))) {
+                        results[index] = result
+                    }
+                }
+                return results
             }
         } catch {
             results = Array(repeating: .failure(error), count: batch.count)

@@ -126,6 +126,7 @@ extension PostgresConnection {
             var statements: [PreparedStatement?] = []
             for index in remaining {
                 do {
+                    try Self.checkParameters(reads[index].params)
                     statements.append(try prepared(reads[index].sql, reads[index].params))
                     commands.append(.prepared(reads[index].sql, reads[index].params))
                     sent.append(index)

@@ -194,6 +194,19 @@ public final class PostgresConnection {
         return try materialize(check(result))
     }
 
+    /// libpq takes parameters as C strings: a NUL byte would cut one short without a word.
+    static func nulParameter(_ index: Int) -> PostgresError {
+        PostgresError(code: .invalidParameter, message: "parameter $\(index + 1) contains a NUL byte")
+    }
+
+    /// Throws what `withParameters` would, before anything is sent (for a statement sent with
+    /// others, whose failure must stay its own).
+    static func checkParameters(_ params: [PostgresBindable?]) throws {
+        for (index, param) in params.enumerated() where param?.postgresText.utf8.contains(0) == true {
+            throw nulParameter(index)
+        }
+    }
+
     func withParameters<R>(
         _ params: [PostgresBindable?],
         _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Oid>?) -> R
@@ -204,9 +217,7 @@ public final class PostgresConnection {
         for (index, param) in params.enumerated() {
             guard let param else { owned.append(nil); continue }
             let text = param.postgresText
-            if text.utf8.contains(0) {
-                throw PostgresError(code: .protocolViolation, message: "parameter $\(index + 1) contains a NUL byte")
-            }
+            if text.utf8.contains(0) { throw Self.nulParameter(index) }
             owned.append(strdup(text))
         }
         let values = owned.map { UnsafePointer($0) }

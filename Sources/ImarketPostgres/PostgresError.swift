@@ -7,7 +7,7 @@ import Foundation
 public struct PostgresError: Error, Sendable, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Base: String, Sendable {
-            case unavailable, poolTimeout, server, decoding, protocolViolation, closed
+            case unavailable, poolTimeout, server, decoding, protocolViolation, closed, invalidParameter
         }
         fileprivate let base: Base
 
@@ -23,6 +23,9 @@ public struct PostgresError: Error, Sendable, Equatable {
         public static let protocolViolation = Code(base: .protocolViolation)
         /// The pool was shut down.
         public static let closed = Code(base: .closed)
+        /// A parameter cannot be sent at all (a NUL byte in text: libpq takes C strings). Nothing
+        /// was sent for the statement; the caller's input is at fault.
+        public static let invalidParameter = Code(base: .invalidParameter)
 
         public var description: String { base.rawValue }
     }

@@ -73,9 +73,19 @@ public final class PostgresPool: Sendable {
     /// what runs from anywhere else.
     public func read(_ sql: String, _ params: [PostgresBindable?] = []) async throws -> PostgresRows {
         if let worker = PoolWorker.current, worker.core === core {
-            return try await withUnsafeThrowingContinuation { worker.queueRead(sql, params, $0) }
+            return try await withUnsafeThrowingContinuation { worker.queueRead(.plain(sql: sql, params: params), $0) }
         }
         return try await withConnection { try $0.query(sql, params) }
+    }
+
+    /// The rows of one key, read like `read(_:_:)`: from a task on one of this pool's threads,
+    /// the keys of the keyed reads that share its round trip go in one statement (`KeyedRead`).
+    /// The rows are those of `read.sql` run with this key alone.
+    public func read(_ read: KeyedRead, key: String) async throws -> PostgresRows {
+        if let worker = PoolWorker.current, worker.core === core {
+            return try await withUnsafeThrowingContinuation { worker.queueRead(.keyed(read, key: key), $0) }
+        }
+        return try await withConnection { try $0.query(read.sql, [[key]]) }
     }
 
     /// Readiness probe: a `SELECT 1` round trip through the pool.

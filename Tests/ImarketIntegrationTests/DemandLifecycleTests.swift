@@ -75,6 +75,9 @@ final class DemandLifecycleTests: IntegrationTestCase {
         assertError(try other.call("demand.get", ["demandId": .string(id)]), code: -32003)
         XCTAssertEqual(try adminClient().result("demand.get", ["demandId": .string(id)])["status"]?.stringValue, "draft")
         assertError(try anonymousClient().call("demand.get", ["demandId": "dem_missing"]), code: -32004)
+        // Text PostgreSQL cannot hold is the caller's error, and fails only its own read.
+        assertError(try anonymousClient().call("demand.get", ["demandId": "dem_\u{0}"]), code: -32602, reason: "invalid_value")
+        assertError(try anonymousClient().call("demand.search", ["text": "a\u{0}b"]), code: -32602, reason: "invalid_value")
         XCTAssertFalse(String(decoding: try anonymousClient().result("demand.search", [:]).serialized(), as: UTF8.self).contains(id))
 
         assertError(try other.call("demand.update", ["demandId": .string(id), "title": "别人的"]), code: -32003)

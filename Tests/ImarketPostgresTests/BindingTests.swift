@@ -112,6 +112,6 @@ final class BindingTests: PostgresTestCase {
     func testNulByteInParameterIsRejected() async throws {
         let pool = try makePool(size: 1)
         let error = await expectPostgresError { try await pool.withConnection { try $0.query("SELECT $1::text", ["a\u{0}b"]) } }
-        XCTAssertEqual(error?.code, .protocolViolation)
+        XCTAssertEqual(error?.code, .invalidParameter)
     }
 }

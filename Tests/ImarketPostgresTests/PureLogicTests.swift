@@ -41,6 +41,44 @@ final class PureLogicTests: XCTestCase {
         XCTAssertNil(PostgresColumns(names: []).index(of: "x"))
     }
 
+    func testReadBatchSharesOneStatementPerKeyedReadAndHandsEachReadItsKeysRows() throws {
+        let k = KeyedRead(sql: "K", keyColumn: "id"), other = KeyedRead(sql: "K2", keyColumn: "id")
+        let reads: [ReadBatch.Read] = [
+            .plain(sql: "P", params: [1]), .keyed(k, key: "a"), .keyed(k, key: "b\",x"), .keyed(k, key: "a"),
+            .keyed(other, key: "a"), .keyed(k, key: "missing"),
+        ]
+        let batch = ReadBatch(reads)
+        XCTAssertEqual(batch.statements.map(\.sql), ["P", ReadBatch.genericPlans, "K", "K2"], "keyed statements last, with generic plans")
+        XCTAssertEqual(batch.statements.map { $0.params.map { $0?.postgresText } },
+                       [["1"], [], [#"{"a","b\",x","missing"}"#], [#"{"a"}"#]])
+        XCTAssertEqual(ReadBatch([.plain(sql: "P", params: [])]).statements.map(\.sql), ["P"], "plain reads alone: no setting")
+        let columns = PostgresColumns(names: ["id", "v"])
+        func rows(_ values: [[String?]]) -> PostgresRows {
+            PostgresRows(columns: columns, values: values, commandTag: "SELECT \(values.count)", affectedRows: values.count)
+        }
+        let failure = PostgresError(code: .server, sqlState: "22012", message: "division by zero")
+        let results = batch.results([.success(rows([["p", "0"]])), .success(rows([])), .success(rows([["a", "1"], ["b\",x", "2"], ["a", "3"]])), .failure(failure)])
+        XCTAssertEqual(try results[0].get().map { $0.values }, [["p", "0"]], "a plain read gets its statement's rows")
+        XCTAssertEqual(try results[1].get().map { $0.values }, [["a", "1"], ["a", "3"]])
+        XCTAssertEqual(try results[2].get().map { $0.values }, [["b\",x", "2"]])
+        XCTAssertEqual(try results[3].get().map { $0.values }, [["a", "1"], ["a", "3"]], "the same key twice")
+        XCTAssertEqual(try results[5].get().count, 0, "a key without rows")
+        XCTAssertEqual(try results[5].get().commandTag, "SELECT 0")
+        XCTAssertThrowsError(try results[4].get())
+        // K2 carried one key: its failure is that read's own, nothing to send again.
+        XCTAssertEqual(batch.readsToSplit(results), [])
+        let failedShared = batch.results([.success(rows([])), .success(rows([])), .failure(failure), .success(rows([]))])
+        XCTAssertEqual(batch.readsToSplit(failedShared), [1, 2, 3, 5])
+        let alone = ReadBatch(batch.reads(at: [1, 2, 3, 5]), coalescing: false)
+        XCTAssertEqual(alone.statements.map { $0.params.map { $0?.postgresText } },
+                       [[], [#"{"a"}"#], [#"{"b\",x"}"#], [#"{"missing"}"#]], "each key alone, the same key once")
+        let lost = PostgresError(code: .unavailable, message: "connection lost")
+        XCTAssertEqual(batch.readsToSplit(batch.results([.success(rows([])), .success(rows([])), .failure(lost), .success(rows([]))])), [],
+                       "a lost connection is not sent again")
+        let wrongColumn = ReadBatch([.keyed(KeyedRead(sql: "K", keyColumn: "nope"), key: "a")])
+        XCTAssertThrowsError(try wrongColumn.results([.success(rows([])), .success(rows([["a", "1"]]))])[0].get())
+    }
+
     func testWaiterQueueIsFIFOAndExpiresFromTheHead() {
         var queue = WaiterQueue<String>()
         queue.enqueue(id: 1, deadline: 100, job: "a")

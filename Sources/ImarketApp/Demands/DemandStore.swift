@@ -35,13 +35,14 @@ enum DemandStore {
     private static let loadUnlessDueSQL = (counted: makeLoadUnlessDueSQL(DemandRecord.columns),
                                            uncounted: makeLoadUnlessDueSQL(DemandRecord.uncountedColumns))
 
-    private static func makeLoadUnlessDueSQL(_ columns: String) -> String {
-        """
-        SELECT \(columns),
-               ((d.status = 'open' AND d.bidding_closes_at <= clock_timestamp())
-                OR (d.status = 'publicity' AND d.publicity_ends_at <= clock_timestamp())) AS deadline_due
-          FROM demands d JOIN purchasers p USING (purchaser_id) WHERE d.demand_id = $1
-        """
+    /// Keyed by demand id: the reads of concurrent requests go to the database as one statement.
+    private static func makeLoadUnlessDueSQL(_ columns: String) -> KeyedRead {
+        KeyedRead(sql: """
+            SELECT \(columns),
+                   ((d.status = 'open' AND d.bidding_closes_at <= clock_timestamp())
+                    OR (d.status = 'publicity' AND d.publicity_ends_at <= clock_timestamp())) AS deadline_due
+              FROM demands d JOIN purchasers p USING (purchaser_id) WHERE d.demand_id = ANY ($1::text[])
+            """, keyColumn: "demand_id")
     }
 
     private static let countBidsSQL = "SELECT count(*) AS n FROM bids WHERE demand_id = $1 AND status <> 'withdrawn'"
@@ -53,8 +54,8 @@ enum DemandStore {
     /// demand read by anyone else (the public read path).
     static func loadUnlessDue(_ database: Database, _ demandId: String,
                               for viewer: Viewer) async throws -> (demand: DemandRecord, due: Bool)? {
-        let sql = viewer.alwaysSeesBidCount ? loadUnlessDueSQL.counted : loadUnlessDueSQL.uncounted
-        guard let row = try await database.query(sql, [demandId]).first else { return nil }
+        let read = viewer.alwaysSeesBidCount ? loadUnlessDueSQL.counted : loadUnlessDueSQL.uncounted
+        guard let row = try await database.query(read, key: demandId).first else { return nil }
         var demand = try DemandRecord(row: row)
         let due = try row.optionalBool("deadline_due") ?? false
         if demand.bidCount == nil, !due, viewer.showsBidCount(of: demand) {

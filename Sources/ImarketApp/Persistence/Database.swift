@@ -3,8 +3,9 @@ import ImarketPostgres
 import Logging
 
 /// The application's door to PostgreSQL: runs work on the pool's own threads and turns database
-/// failures into API errors (-32050 while the database is unreachable, a generic -32603 for
-/// anything else, logged here with its SQLSTATE and never shown to the client).
+/// failures into API errors (-32050 while the database is unreachable, -32602 `invalid_value` for
+/// text holding U+0000, a generic -32603 for anything else, logged here with its SQLSTATE and
+/// never shown to the client).
 public struct Database: Sendable {
     public let pool: PostgresPool
     let logger: Logger
@@ -18,6 +19,11 @@ public struct Database: Sendable {
     /// round trips (`PostgresPool.read`).
     public func query(_ sql: String, _ params: [PostgresBindable?] = []) async throws -> PostgresRows {
         try await mapErrors { try await pool.read(sql, params) }
+    }
+
+    /// The rows of one key; concurrent requests' keys share one statement (`KeyedRead`).
+    public func query(_ read: KeyedRead, key: String) async throws -> PostgresRows {
+        try await mapErrors { try await pool.read(read, key: key) }
     }
 
     /// A transaction with automatic, bounded retry on serialization failures and deadlocks.
@@ -35,6 +41,9 @@ public struct Database: Sendable {
             throw error
         } catch let error as PostgresError {
             switch error.code {
+            case .invalidParameter:
+                // PostgreSQL text cannot hold U+0000; no statement ran.
+                throw RPCError.invalidParams(reason: "invalid_value", message: "Text may not contain the NUL character (U+0000)")
             case .unavailable, .poolTimeout, .closed:
                 logger.warning("database unavailable", metadata: ["error": "\(error)"])
                 throw RPCError.unavailable("The database is temporarily unavailable; retry later")
