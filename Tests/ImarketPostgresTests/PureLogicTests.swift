@@ -19,6 +19,8 @@ final class PureLogicTests: XCTestCase {
     func testBindableTextForms() {
         XCTAssertEqual([UInt8]([0, 0xab, 0xff]).postgresText, "\\x00abff")
         XCTAssertEqual(["a", "b\"c", "d\\e", ""].postgresText, #"{"a","b\"c","d\\e",""}"#)
+        XCTAssertEqual(["名称", "é\"🙂", "x,{y}"].postgresText, #"{"名称","é\"🙂","x,{y}"}"#)
+        XCTAssertEqual([String]().postgresText, "{}")
         XCTAssertEqual([Int64(-1), 2].postgresText, "{-1,2}")
         XCTAssertEqual(Double.infinity.postgresText, "Infinity")
         XCTAssertEqual(Double.nan.postgresText, "NaN")
