@@ -97,7 +97,8 @@ public struct JSONObjectWriter {
             assert(!utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }, "key needs escaping")
             bytes.append(contentsOf: utf8)
         }
-        bytes.append(contentsOf: "\":".utf8)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
     }
 
     /// `{` + the members + `}` appended to `bytes`.
