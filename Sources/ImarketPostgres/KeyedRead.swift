@@ -79,7 +79,7 @@ struct ReadBatch {
     /// PostgreSQL's generic plan assumes ten elements for an array it cannot see, so it looks
     /// dearer than a custom plan for a few keys and the server planned every execution anew
     /// (planning this join costs more than running it for a dozen keys: the database's share
-    /// of a `demand.get` went from about 56 to 34 µs with generic plans).
+    /// of a `demand.get` went from about 55 to 26–34 µs with generic plans).
     static let genericPlans = "SET LOCAL plan_cache_mode = force_generic_plan"
 
     /// Each read's own result from the statements' results (in `statements` order): a keyed read
