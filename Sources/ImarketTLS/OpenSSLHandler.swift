@@ -44,6 +44,9 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     let pendingWrites = PendingWrites()
     private var readBuffer: ByteBuffer?
     private var coalesceBuffer: ByteBuffer?
+    /// Storage for ciphertext handed to the channel (see `writeCiphertext`).
+    private var outputBuffer: ByteBuffer?
+    static let retainedOutputCapacity = 8_192
     /// Ciphertext was written to the channel during a read and awaits channelReadComplete.
     private var needsFlushAfterRead = false
     /// Server only: the session tickets OpenSSL produced when the handshake completed. They go
@@ -192,7 +195,8 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
             switch engine.read(into: &buffer) {
             case .bytes:
-                continue
+                if engine.mayHaveInput { continue }
+                break loop
             case .wantRead:
                 break loop
             case .closeNotify:
@@ -257,10 +261,14 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Returns whether anything was written.
     @discardableResult
     func writeCiphertext(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) -> Bool {
-        guard let out = engine.drainOutput(allocator: context.channel.allocator) else {
+        var out = outputBuffer ?? context.channel.allocator.buffer(capacity: 0)
+        guard engine.drainOutput(into: &out) else {
             promise?.succeed(())
             return false
         }
+        // Kept for the next answer unless a large write grew it: an idle connection keeps at
+        // most a few kilobytes, not the last megabyte it sent.
+        outputBuffer = out.capacity <= Self.retainedOutputCapacity ? out : nil
         context.write(wrapOutboundOut(out), promise: promise)
         return true
     }

@@ -112,6 +112,14 @@ final class TLSEngine {
         }
     }
 
+    /// Whether a further `read` could return anything: a record (or part of one) is buffered
+    /// inside OpenSSL or unread in the read BIO. When neither holds, a read would only report
+    /// "want read", and skipping it saves an `SSL_read` with its error-queue bookkeeping per
+    /// request.
+    var mayHaveInput: Bool {
+        SSL_has_pending(ssl) == 1 || imarket_BIO_pending(readBIO) > 0
+    }
+
     /// Decrypts into the writable space of `buffer`; callers loop until `.wantRead`.
     func read(into buffer: inout ByteBuffer) -> ReadResult {
         OpenSSLErrorQueue.clear()
@@ -162,17 +170,20 @@ final class TLSEngine {
     /// Ciphertext waiting to be sent.
     var pendingOutput: Int { imarket_BIO_pending(writeBIO) }
 
-    /// Moves all pending ciphertext into one freshly allocated buffer (one copy).
-    func drainOutput(allocator: ByteBufferAllocator) -> ByteBuffer? {
+    /// Moves all pending ciphertext into `buffer` (one copy), replacing what it held. Its storage
+    /// is reused when nothing else still holds it, which is the usual case: the channel has
+    /// written the previous answer's ciphertext by the time the next one is drained.
+    /// Returns false, leaving `buffer` alone, when nothing is pending.
+    func drainOutput(into buffer: inout ByteBuffer) -> Bool {
         let pending = pendingOutput
-        guard pending > 0 else { return nil }
-        var out = allocator.buffer(capacity: pending)
-        out.writeWithUnsafeMutableBytes(minimumWritableBytes: pending) { space in
+        guard pending > 0 else { return false }
+        buffer.clear(minimumCapacity: pending)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: pending) { space in
             var read = 0
             _ = BIO_read_ex(writeBIO, space.baseAddress, pending, &read)
             return read
         }
-        return out
+        return true
     }
 
     /// Facts about the finished handshake.
