@@ -89,24 +89,26 @@ bid_submit_workload() {
 }
 
 # audit_workload: bid.submit with the audit log on against the same server with the audit a no-op
-# (restarted on the same data with IMARKET_BENCH_AUDIT_NOOP=1), in $ROUNDS alternating rounds
-# (on, no-op, on, no-op, ...; the first "on" round is the bid.submit run): two separate server
-# runs back to back took the machine's drift between them in full.
+# (restarted on the same data with IMARKET_BENCH_AUDIT_NOOP=1), $ROUNDS rounds each in the order
+# on, no-op, no-op, on, on, no-op, ... (the first "on" round is the bid.submit run): two separate
+# server runs back to back took the machine's drift between them in full, and a strict
+# alternation would still leave every no-op round later than its "on" round, on a bigger bids
+# table. The server restarts only where the side changes.
 audit_workload() {
-    local round
-    for round in $(seq "$ROUNDS"); do
-        stop_server
-        start_server imarket-audit-noop IMARKET_BENCH_AUDIT_NOOP=1
-        echo "bench: audit no-op, round $round"
-        bid_round "$WORK/audit-noop.$round"
-        if [ "$round" -lt "$ROUNDS" ]; then
+    local step side current=on round on_rounds=1 noop_rounds=0
+    for step in $(seq $((2 * ROUNDS - 1))); do
+        case $((step % 4)) in 1 | 2) side=noop ;; *) side=on ;; esac
+        if [ "$side" != "$current" ]; then
             stop_server
-            start_server imarket
-            echo "bench: audit on, round $((round + 1))"
-            bid_round "$WORK/audit-on.$((round + 1))"
+            if [ "$side" = noop ]; then start_server imarket-audit-noop IMARKET_BENCH_AUDIT_NOOP=1; else start_server imarket; fi
+            current=$side
         fi
+        if [ "$side" = noop ]; then noop_rounds=$((noop_rounds + 1)); round=$noop_rounds
+        else on_rounds=$((on_rounds + 1)); round=$on_rounds; fi
+        echo "bench: audit $side, round $round"
+        bid_round "$WORK/audit-$side.$round"
     done
-    local side subject
+    local subject
     for side in on noop; do
         subject="imarket audit on"
         [ "$side" = noop ] && subject="imarket audit no-op"

@@ -166,7 +166,9 @@ wrk_workload() {
 # wrk_alternating WORKLOAD SCRIPT CLOSE: imarket and the nginx baseline in $ROUNDS alternating
 # rounds of $DURATION seconds (after one warm-up each), so that both see the same phases of a
 # machine whose speed drifts by 10–30% within minutes; one run each, back to back, let a slow
-# minute for either side decide the ratio. Each subject's row sums its rounds.
+# minute for either side decide the ratio. The order flips every round (imarket, nginx, nginx,
+# imarket, ...), so a steady drift weighs on both sides alike instead of always on the second.
+# Each subject's row sums its rounds.
 wrk_alternating() {
     local workload=$1 script=$2 close=$3 round
     local nginx_processes
@@ -176,13 +178,19 @@ wrk_alternating() {
     run_wrk "$ours.warmup" "$SERVER_PORT" "$script" "$CONNECTIONS" "$WARMUP" "$close"
     run_wrk "$theirs.warmup" "$NGINX_PORT" "$script" "$CONNECTIONS" "$WARMUP" "$close"
     reset_peak "$SERVER_PID" $nginx_processes
+    local side
     for round in $(seq "$ROUNDS"); do
-        measured_cpu "$ours.$round" "$SERVER_PID"
-        run_wrk "$ours.$round" "$SERVER_PORT" "$script" "$CONNECTIONS" "$DURATION" "$close"
-        cpu_args "$ours.$round" "$SERVER_PID" >"$ours.$round.ticks"
-        measured_cpu "$theirs.$round" $nginx_processes
-        run_wrk "$theirs.$round" "$NGINX_PORT" "$script" "$CONNECTIONS" "$DURATION" "$close"
-        cpu_args "$theirs.$round" $nginx_processes >"$theirs.$round.ticks"
+        for side in $( [ $((round % 2)) = 1 ] && echo "ours theirs" || echo "theirs ours" ); do
+            if [ "$side" = ours ]; then
+                measured_cpu "$ours.$round" "$SERVER_PID"
+                run_wrk "$ours.$round" "$SERVER_PORT" "$script" "$CONNECTIONS" "$DURATION" "$close"
+                cpu_args "$ours.$round" "$SERVER_PID" >"$ours.$round.ticks"
+            else
+                measured_cpu "$theirs.$round" $nginx_processes
+                run_wrk "$theirs.$round" "$NGINX_PORT" "$script" "$CONNECTIONS" "$DURATION" "$close"
+                cpu_args "$theirs.$round" $nginx_processes >"$theirs.$round.ticks"
+            fi
+        done
     done
     "$PYTHON" "$HERE/report.py" record "$ROWS" --workload "$workload" --subject "imarket" \
         --wrk $(rounds "$ours") --rss-kb "$(sum_status_kb VmHWM "$SERVER_PID")" $(summed_ticks "$ours")
