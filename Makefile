@@ -10,7 +10,7 @@ setup:
 # Runs the server on the embedded default: a private PostgreSQL cluster and a development CA
 # under $(DATA_DIR), listening on https://localhost:8443.
 run: setup
-	$(SWIFT) build -c release --product imarket
+	SWIFT=$(SWIFT) scripts/build-release.sh .build
 	.build/release/imarket serve --data-dir $(DATA_DIR)
 
 build: setup

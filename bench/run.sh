@@ -63,7 +63,7 @@ if [ -n "${BENCH_BIN:-}" ]; then
 else
     if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
         echo "bench: building imarket (release, .build-release)"
-        swift build -c release --product imarket --scratch-path .build-release
+        scripts/build-release.sh .build-release
     fi
     BIN="$(swift build -c release --scratch-path .build-release --show-bin-path)/imarket"
 fi
