@@ -10,8 +10,8 @@ setup:
 # Runs the server on the embedded default: a private PostgreSQL cluster and a development CA
 # under $(DATA_DIR), listening on https://localhost:8443.
 run: setup
-	SWIFT=$(SWIFT) scripts/build-release.sh .build
-	.build/release/imarket serve --data-dir $(DATA_DIR)
+	SWIFT=$(SWIFT) scripts/build-release.sh
+	.build-release/release/imarket serve --data-dir $(DATA_DIR)
 
 build: setup
 	$(SWIFT) build
@@ -24,7 +24,7 @@ test: setup
 	python3 bench/report_test.py
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
-	SWIFT=$(SWIFT) scripts/build-release.sh .build-release
+	SWIFT=$(SWIFT) scripts/build-release.sh
 	IMARKET_BINARY="$$($(SWIFT) build -c release --scratch-path .build-release --show-bin-path)/imarket" \
 		$(SWIFT) test --skip-build --disable-swift-testing --filter ImarketIntegrationTests
 
@@ -33,4 +33,4 @@ bench: setup
 	bench/run.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-release

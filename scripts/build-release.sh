@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # build-release.sh [SCRATCH_PATH]: builds the server binary as it ships, in release mode with
-# whole-program link-time optimization, into SCRATCH_PATH (default .build); `make run` and the
-# benchmark scripts use it, so what is measured is what runs.
+# whole-program link-time optimization, into SCRATCH_PATH (default .build-release, binary at
+# .build-release/release/imarket); `make run`, `make test` (its second pass) and the benchmark
+# scripts use it, so what is tested and measured is what runs.
 #
 # Why full LTO: the hot paths cross module boundaries on every request (NIO's channel pipeline
 # and buffers, the TLS handler, the HTTP and JSON-RPC engines), and without it each crossing is
@@ -11,4 +12,4 @@
 # 5.5 minutes on two cores instead of 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-"${SWIFT:-swift}" build -c release --experimental-lto-mode=full --product imarket --scratch-path "${1:-.build}"
+"${SWIFT:-swift}" build -c release --experimental-lto-mode=full --product imarket --scratch-path "${1:-.build-release}"
