@@ -7,7 +7,7 @@
 # Read docs/benchmarks.md for what each row compares and the targets.
 #
 # Knobs (environment): BENCH_DURATION (10 s), BENCH_WARMUP (3 s), BENCH_CONNECTIONS (64),
-# BENCH_ROUNDS (4: ping and handshakes run imarket and nginx, and the audit row its two servers,
+# BENCH_ROUNDS (3: ping and handshakes run imarket and nginx, and the audit row its two servers,
 # in that many alternating rounds of BENCH_DURATION each),
 # BENCH_THREADS (2, wrk and pgbench threads), BENCH_POOL_SIZE (16, imarket's database pool and
 # pgbench's clients), BENCH_IDLE_CONNECTIONS (1000), BENCH_AGENCIES/BENCH_DEMANDS/BENCH_PURCHASERS
@@ -21,7 +21,7 @@ ROOT=$(dirname "$HERE")
 cd "$ROOT"
 
 DURATION=${BENCH_DURATION:-10}
-ROUNDS=${BENCH_ROUNDS:-4}
+ROUNDS=${BENCH_ROUNDS:-3}
 WARMUP=${BENCH_WARMUP:-3}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
