@@ -79,35 +79,45 @@ bid_round() {
     sum_status_kb VmHWM "$SERVER_PID" >"$out.rss"
 }
 
-# bid_submit_workload: the bid.submit row (imarket; pgbench is the next row). Its run is also the
-# first round of the audit row's "audit on" side.
-bid_submit_workload() {
-    echo "bench: bid.submit against imarket"
-    bid_round "$WORK/audit-on.1"
-    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload bid.submit --subject "imarket" --wrk "$WORK/audit-on.1" \
-        --rss-kb "$(cat "$WORK/audit-on.1.rss")" $(cat "$WORK/audit-on.1.ticks")
-}
-
-# audit_workload: bid.submit with the audit log on against the same server with the audit a no-op
-# (restarted on the same data with IMARKET_BENCH_AUDIT_NOOP=1), $ROUNDS rounds each in the order
-# on, no-op, no-op, on, on, no-op, ... (the first "on" round is the bid.submit run): two separate
-# server runs back to back took the machine's drift between them in full, and a strict
-# alternation would still leave every no-op round later than its "on" round, on a bigger bids
-# table. The server restarts only where the side changes.
-audit_workload() {
-    local step side current=on round on_rounds=1 noop_rounds=0
-    for step in $(seq $((2 * ROUNDS - 1))); do
+# bid_workloads: the bid.submit row (imarket against pgbench running the same transaction) and
+# the audit row (audit on against the same server with the audit a no-op, restarted on the same
+# data with IMARKET_BENCH_AUDIT_NOOP=1), from one sequence of rounds: on, no-op, no-op, on, on,
+# no-op, ... ($ROUNDS a side; the server restarts only where the side changes), with a pgbench
+# round right next to each "on" round, after it in odd rounds and before it in even ones. One run
+# each, back to back, took the machine's drift between them in full (bid.submit once at 0.70x
+# with pgbench at a fast 1,323/s and imarket at a slow 930), and a strict alternation would leave
+# every later side on a bigger bids table. The "on" rounds are imarket's rounds in both rows.
+bid_workloads() {
+    prepare_bid_tables
+    echo "bench: bid.submit against imarket and pgbench ($POOL clients), audit on and no-op, $ROUNDS rounds each"
+    rm -f "$WORK/pgbench-bid.warnings"
+    local step side current=on round on_rounds=0 noop_rounds=0
+    for step in $(seq 0 $((2 * ROUNDS - 1))); do
         case $((step % 4)) in 1 | 2) side=noop ;; *) side=on ;; esac
         if [ "$side" != "$current" ]; then
             stop_server
             if [ "$side" = noop ]; then start_server imarket-audit-noop IMARKET_BENCH_AUDIT_NOOP=1; else start_server imarket; fi
             current=$side
         fi
-        if [ "$side" = noop ]; then noop_rounds=$((noop_rounds + 1)); round=$noop_rounds
-        else on_rounds=$((on_rounds + 1)); round=$on_rounds; fi
-        echo "bench: audit $side, round $round"
-        bid_round "$WORK/audit-$side.$round"
+        if [ "$side" = noop ]; then
+            noop_rounds=$((noop_rounds + 1))
+            echo "bench: bid.submit, audit no-op, round $noop_rounds"
+            bid_round "$WORK/audit-noop.$noop_rounds"
+            continue
+        fi
+        on_rounds=$((on_rounds + 1)); round=$on_rounds
+        if [ $((round % 2)) = 0 ]; then pgbench_bid_round "$round"; fi
+        echo "bench: bid.submit, audit on, round $round"
+        bid_round "$WORK/audit-on.$round"
+        if [ $((round % 2)) = 1 ]; then pgbench_bid_round "$round"; fi
     done
+    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload bid.submit --subject "imarket" \
+        --wrk $(rounds "$WORK/audit-on") --rss-kb "$(highest_rss "$WORK/audit-on")" $(summed_ticks "$WORK/audit-on")
+    local runs=() note=() r
+    for r in $(seq "$ROUNDS"); do runs+=(--pgbench "$WORK/pgbench-bid.$r" "$WORK/pgbench-bid.$r.log"); done
+    if [ -s "$WORK/pgbench-bid.warnings" ]; then note=(--note "$(paste -sd ';' "$WORK/pgbench-bid.warnings")"); fi
+    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload bid.submit --subject "pgbench same transaction" \
+        "${runs[@]}" --warmup "$WARMUP" --rss-note "n/a" $(summed_ticks "$WORK/pgbench-bid") "${note[@]}"
     local subject
     for side in on noop; do
         subject="imarket audit on"
@@ -118,7 +128,6 @@ audit_workload() {
     done
 }
 
-# highest_rss PREFIX: the highest of the rounds' peak RSS (each round may be another server process).
 highest_rss() {
     local r v max=0
     for r in $(seq "$ROUNDS"); do
@@ -128,28 +137,24 @@ highest_rss() {
     echo "$max"
 }
 
-pgbench_bid_submit() {
-    local dir=$WORK/pgbench-bid-submit
-    mkdir -p "$dir"
-    prepare_bid_tables
-    echo "bench: bid.submit against pgbench ($POOL clients)"
+# pgbench_bid_round N: pgbench round N of the bid.submit transaction on fresh (agency, demand)
+# pairs (its counter goes on from where the last wrk or pgbench round stopped).
+pgbench_bid_round() {
+    local out=$WORK/pgbench-bid.$1
+    echo "bench: bid.submit, pgbench, round $1"
     local args=(-D "D=$BID_DEMANDS" -D "A=$BID_AGENCIES" -D tz=Asia/Shanghai -D "proposal=benchmark bid"
         -D method=bid.submit -D subject_type=bid -D "digest=$(printf '%064d' 0)" -f "$HERE/pgbench/bid_submit.sql")
     local before after processed
     before=$(psql_bench -Atc "SELECT count(*) FROM bids")
     psql_bench -Atc "SELECT setval('bench_bid_seq', $BID_OFFSET, false)" >/dev/null
-    run_pgbench "$dir/run.out" "${args[@]}"
-    local cpu
-    cpu=$(cpu_args "$dir/run.out")
+    run_pgbench "$out" "${args[@]}"
+    cpu_args "$out" >"$out.ticks"
     BID_OFFSET=$(psql_bench -Atc "SELECT last_value + 1 FROM bench_bid_seq")
-    processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$dir/run.out")
+    processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")
     after=$(psql_bench -Atc "SELECT count(*) FROM bids")
     # ON CONFLICT DO NOTHING would let a reused pair pass silently: every transaction must have
     # inserted its bid.
-    local note=()
     if [ $((after - before)) -ne "$processed" ]; then
-        note=(--note "WARNING: $((after - before)) bids inserted by $processed pgbench transactions")
+        echo "WARNING: round $1: $((after - before)) bids inserted by $processed pgbench transactions" >>"$WORK/pgbench-bid.warnings"
     fi
-    "$PYTHON" "$HERE/report.py" record "$ROWS" --workload bid.submit --subject "pgbench same transaction" \
-        --pgbench "$dir/run.out" "$dir/run.out.log" --warmup "$WARMUP" --rss-note "n/a" $cpu "${note[@]}"
 }

@@ -206,7 +206,9 @@ summed_ticks() {
     local r server=0 database=0 load=0 flag s d l
     for r in $(seq "$ROUNDS"); do
         read -r flag s d l <"$1.$r.ticks"
-        server=$((server + s)); database=$((database + d)); load=$((load + l))
+        # "-": no server in the run (pgbench)
+        if [ "$s" = - ] || [ "$server" = - ]; then server=-; else server=$((server + s)); fi
+        database=$((database + d)); load=$((load + l))
     done
     echo "--cpu-ticks $server $database $load"
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Collects benchmark measurements and prints the comparison table.
 
-  report.py record ROWS --workload W --subject S (--wrk FILE... | --pgbench STDOUT LOGDIR | --skip REASON)
+  report.py record ROWS --workload W --subject S (--wrk FILE... | --pgbench STDOUT LOGDIR... | --skip REASON)
                    [--rss-kb N] [--rss-note TEXT] [--note TEXT] [--cpu-ticks SERVER DATABASE LOAD]
       appends one measurement (a JSON line) to ROWS; several --wrk files are rounds of one
-      subject, summed (p50: their mean weighted by requests, p99: the highest). --cpu-ticks: CPU
+      subject, summed (p50: their mean weighted by requests, p99: the highest); so are several
+      --pgbench runs (exact percentiles over all their transactions). --cpu-ticks: CPU
       clock ticks the server, the database and the load generator used during the run ("-" where
       there is none), shown per request.
   report.py table ROWS OUT_JSON
@@ -107,7 +108,27 @@ def parse_pgbench(stdout_path, log_dir, warmup):
             # CPU is measured over the whole pgbench run, warm-up included, so it is divided by all of it
             "run_requests": int(processed.group(1)) if processed else len(ends),
             "errors": errors, "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
-            "mean_ms": sum(latencies) / len(latencies) if latencies else None}
+            "mean_ms": sum(latencies) / len(latencies) if latencies else None, "latencies": latencies}
+
+
+def combine_pgbench(runs, warmup):
+    """One row from several pgbench rounds (pairs of stdout and log directory): transactions and
+    measured seconds summed, like combine_wrk; here the percentiles are exact, over every measured
+    transaction of every round."""
+    rounds = [parse_pgbench(stdout, log_dir, warmup) for stdout, log_dir in runs]
+    if len(rounds) == 1:
+        row = rounds[0]
+    else:
+        requests = sum(r["requests"] for r in rounds)
+        seconds = sum(r["seconds"] for r in rounds)
+        latencies = sorted(x for r in rounds for x in r["latencies"])
+        row = {"throughput": round(requests / seconds, 1), "requests": requests, "seconds": round(seconds, 3),
+               "run_requests": sum(r["run_requests"] for r in rounds), "errors": sum(r["errors"] for r in rounds),
+               "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
+               "mean_ms": sum(latencies) / len(latencies) if latencies else None,
+               "rounds": len(rounds), "round_throughputs": [r["throughput"] for r in rounds]}
+    row.pop("latencies", None)
+    return row
 
 
 def record(args):
@@ -117,7 +138,7 @@ def record(args):
     elif args.wrk:
         row.update(combine_wrk(args.wrk))
     elif args.pgbench:
-        row.update(parse_pgbench(args.pgbench[0], args.pgbench[1], float(args.warmup)))
+        row.update(combine_pgbench(args.pgbench, float(args.warmup)))
     if args.cpu_ticks and "skipped" not in row:
         requests = row.get("run_requests") or row.get("requests")
         hz = os.sysconf("SC_CLK_TCK")
@@ -214,7 +235,8 @@ def main():
     r.add_argument("--subject", required=True)
     group = r.add_mutually_exclusive_group(required=True)
     group.add_argument("--wrk", nargs="+")
-    group.add_argument("--pgbench", nargs=2, metavar=("STDOUT", "LOGDIR"))
+    group.add_argument("--pgbench", nargs=2, metavar=("STDOUT", "LOGDIR"), action="append",
+                       help="one pgbench run; repeated, rounds of one subject, summed")
     group.add_argument("--skip")
     r.add_argument("--rss-kb")
     r.add_argument("--rss-note")

@@ -62,5 +62,43 @@ class CombineRoundsTests(unittest.TestCase):
         self.assertEqual(report.evaluate("demand.get", rows), (1.0, "FAIL (p99)"))
 
 
+class CombinePgbenchRoundsTests(unittest.TestCase):
+    def setUp(self):
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        self.dir = directory.name
+
+    def pgbench(self, name, latencies_ms, start=1000.0):
+        """A pgbench round: one transaction every 10 ms from `start`, the first second warm-up."""
+        log_dir = os.path.join(self.dir, name + ".log")
+        os.makedirs(log_dir)
+        with open(os.path.join(log_dir, "pgbench_log.1"), "w") as f:
+            for i, latency in enumerate(latencies_ms):
+                end = start + i * 0.01
+                f.write(f"0 {i} {int(latency * 1000)} 0 {int(end)} {int(round((end - int(end)) * 1e6))}\n")
+        stdout = os.path.join(self.dir, name)
+        with open(stdout, "w") as f:
+            f.write(f"number of transactions actually processed: {len(latencies_ms)}\ntps = 100.0\n")
+        return [stdout, log_dir]
+
+    def test_rounds_are_summed_with_exact_percentiles(self):
+        first = self.pgbench("a", [1.0] * 201)          # 100 warm-up, 101 measured over 1 s
+        second = self.pgbench("b", [1.0] * 150 + [9.0] * 51)  # measured: 50 at 1 ms, 51 at 9 ms
+        row = report.combine_pgbench([first, second], warmup=1.0)
+        self.assertEqual(row["requests"], 202)
+        self.assertEqual(row["seconds"], 2.0)
+        self.assertEqual(row["throughput"], 101.0)
+        self.assertEqual(row["run_requests"], 402)
+        self.assertEqual(row["round_throughputs"], [101.0, 101.0])
+        self.assertEqual((row["p50_ms"], row["p99_ms"]), (1.0, 9.0))
+        self.assertNotIn("latencies", row)
+
+    def test_one_round_is_the_round_itself(self):
+        row = report.combine_pgbench([self.pgbench("a", [2.0] * 201)], warmup=1.0)
+        self.assertEqual((row["requests"], row["throughput"], row["p99_ms"]), (101, 101.0, 2.0))
+        self.assertNotIn("rounds", row)
+        self.assertNotIn("latencies", row)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -130,9 +130,7 @@ elif ! have_data; then
     skip_row bid.submit "imarket" "setup could not create demands and agencies (see setup output)"
     skip_row audit "imarket audit on" "no bid.submit data"
 else
-    bid_submit_workload
-    pgbench_bid_submit
-    audit_workload
+    bid_workloads
 fi
 stop_server
 
