@@ -128,6 +128,7 @@ bid_workloads() {
     done
 }
 
+# highest_rss PREFIX: the highest of the rounds' peak RSS (each round may be another server process).
 highest_rss() {
     local r v max=0
     for r in $(seq "$ROUNDS"); do
