@@ -84,8 +84,8 @@ bid_round() {
 # data with IMARKET_BENCH_AUDIT_NOOP=1), from one sequence of rounds: on, no-op, no-op, on, on,
 # no-op, ... ($ROUNDS a side; the server restarts only where the side changes), with a pgbench
 # round right next to each "on" round, after it in odd rounds and before it in even ones. One run
-# each, back to back, took the machine's drift between them in full (bid.submit once at 0.70x
-# with pgbench at a fast 1,323/s and imarket at a slow 930), and a strict alternation would leave
+# each, back to back, took the machine's drift between them in full (bid.submit at 0.70x and
+# 0.68x in two runs, imarket's single run at a slow 930 and 825/s), and a strict alternation would leave
 # every later side on a bigger bids table. The "on" rounds are imarket's rounds in both rows.
 bid_workloads() {
     prepare_bid_tables
